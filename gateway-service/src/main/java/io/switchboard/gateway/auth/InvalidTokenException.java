@@ -1,0 +1,9 @@
+package io.switchboard.gateway.auth;
+
+/** A token that does not authenticate anyone. The message names the reason, never the token. */
+public final class InvalidTokenException extends Exception {
+
+    public InvalidTokenException(String reason) {
+        super(reason, null, false, false);
+    }
+}

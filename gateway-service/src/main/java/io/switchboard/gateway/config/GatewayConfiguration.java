@@ -1,0 +1,209 @@
+package io.switchboard.gateway.config;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.auth.HandshakeAuthenticator;
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.delivery.GatewayMeters;
+import io.switchboard.gateway.delivery.NodeDelivery;
+import io.switchboard.gateway.inbound.MessageAcceptor;
+import io.switchboard.gateway.session.HeartbeatMonitor;
+import io.switchboard.gateway.session.SessionRegistry;
+import io.switchboard.gateway.websocket.GatewayWebSocketHandler;
+import io.switchboard.kafka.KafkaReceiver;
+import io.switchboard.kafka.KafkaSender;
+import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.presence.PresenceStore;
+import io.switchboard.presence.RedisPresenceStore;
+import io.switchboard.protocol.envelope.Topics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
+
+    /** Used only in local mode when no secret is configured; known to everyone, so never safe elsewhere. */
+    static final String LOCAL_DEVELOPMENT_SECRET = "switchboard-local-development-secret-do-not-use-in-production";
+
+    /** Frames beyond this are cut by Netty itself; below it, oversized frames get an error frame instead. */
+    private static final int TRANSPORT_FRAME_LIMIT = 1 << 20;
+
+    @Bean
+    NodeId nodeId(GatewayProperties properties, @Value("${server.port:8081}") int port) {
+        String configured = properties.gateway().nodeId();
+        String id = configured != null && !configured.isBlank() ? configured : defaultNodeId(port);
+        if (!Topics.isValidNodeId(id)) {
+            throw new IllegalStateException("switchboard.gateway.node-id '" + id + "' may only use [A-Za-z0-9._-]");
+        }
+        log.info("gateway node id: {}", id);
+        return new NodeId(id);
+    }
+
+    private static String defaultNodeId(int port) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "gateway";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + port;
+    }
+
+    @Bean
+    TokenVerifier tokenVerifier(GatewayProperties properties) {
+        String secret = properties.jwt().secret();
+        if (secret == null || secret.isBlank()) {
+            if (!properties.localMode()) {
+                throw new IllegalStateException("No JWT secret configured. Set SWITCHBOARD_JWT_SECRET (at least "
+                        + TokenVerifier.MIN_SECRET_BYTES + " bytes) to the HS256 secret your token issuer uses. "
+                        + "(Only local mode, switchboard.local-mode=true, runs without one.)");
+            }
+            log.warn("local mode: using the built-in development JWT secret; never do this in production");
+            secret = LOCAL_DEVELOPMENT_SECRET;
+        }
+        return new TokenVerifier(secret, properties.jwt().clockSkew());
+    }
+
+    @Bean
+    HandshakeAuthenticator handshakeAuthenticator(
+            TokenVerifier verifier, GatewayProperties properties, MeterRegistry meters) {
+        return new HandshakeAuthenticator(verifier, properties.gateway().allowedOrigins(), meters);
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    RedisClient redisClient(GatewayProperties properties) {
+        return RedisClient.create(properties.redis().uri());
+    }
+
+    @Bean(destroyMethod = "close")
+    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
+        return client.connect();
+    }
+
+    @Bean
+    PresenceStore presenceStore(StatefulRedisConnection<String, String> connection) {
+        return new RedisPresenceStore(connection.reactive());
+    }
+
+    @Bean
+    SessionRegistry sessionRegistry(MeterRegistry meters) {
+        SessionRegistry registry = new SessionRegistry();
+        Gauge.builder(GatewayMeters.SESSIONS_OPEN.meterName(), registry, SessionRegistry::size)
+                .description("open WebSocket sessions on this node")
+                .register(meters);
+        return registry;
+    }
+
+    @Bean
+    HeartbeatMonitor heartbeatMonitor(SessionRegistry registry, PresenceStore presence, GatewayProperties properties) {
+        return new HeartbeatMonitor(
+                registry, presence, properties.heartbeat().interval(), properties.heartbeat().timeout());
+    }
+
+    @Bean(destroyMethod = "close")
+    KafkaSender<String, byte[]> inboundSender(GatewayProperties properties) {
+        KafkaTopics.ensure(properties.kafka(), List.of(Topics.INBOUND), Duration.ofSeconds(30));
+        Map<String, Object> config = properties.kafka().clientConfig();
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return new KafkaSender<>(config, "gateway-inbound");
+    }
+
+    @Bean
+    MessageAcceptor messageAcceptor(KafkaSender<String, byte[]> sender, MeterRegistry meters) {
+        return new MessageAcceptor(sender, meters);
+    }
+
+    @Bean
+    NodeDelivery nodeDelivery(SessionRegistry registry, MeterRegistry meters) {
+        return new NodeDelivery(registry, meters);
+    }
+
+    /** This node's topic reader; ready before the web server opens, so no session misses a delivery. */
+    @Bean(destroyMethod = "close")
+    KafkaReceiver<String, byte[]> nodeReceiver(GatewayProperties properties, NodeId nodeId, NodeDelivery delivery) {
+        String topic = Topics.node(nodeId.value());
+        KafkaTopics.ensure(properties.kafka(), List.of(topic), Duration.ofSeconds(30));
+        Map<String, Object> config = properties.kafka().clientConfig();
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "gateway-" + nodeId.value());
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-node", topic);
+        receiver.start(delivery::handle);
+        receiver.ready().block(Duration.ofSeconds(30));
+        return receiver;
+    }
+
+    @Bean
+    GatewayWebSocketHandler gatewayWebSocketHandler(
+            NodeId nodeId,
+            SessionRegistry registry,
+            PresenceStore presence,
+            HeartbeatMonitor heartbeat,
+            MessageAcceptor acceptor,
+            MeterRegistry meters,
+            GatewayProperties properties,
+            KafkaReceiver<String, byte[]> nodeReceiver) {
+        GatewayProperties.Gateway g = properties.gateway();
+        return new GatewayWebSocketHandler(
+                nodeId.value(),
+                registry,
+                presence,
+                heartbeat,
+                acceptor,
+                meters,
+                g.maxFrameBytes(),
+                g.outboundQueue(),
+                g.maxInflightSends(),
+                g.presenceTimeout());
+    }
+
+    @Bean
+    HandlerMapping webSocketMapping(GatewayWebSocketHandler handler) {
+        return new SimpleUrlHandlerMapping(Map.of(HandshakeAuthenticator.PATH, handler), -1);
+    }
+
+    @Bean
+    WebSocketService webSocketService() {
+        ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(TRANSPORT_FRAME_LIMIT));
+        HandshakeWebSocketService service = new HandshakeWebSocketService(strategy);
+        service.setSessionAttributePredicate(name -> name.startsWith("switchboard."));
+        return service;
+    }
+
+    @Bean
+    WebSocketHandlerAdapter webSocketHandlerAdapter(WebSocketService service) {
+        return new WebSocketHandlerAdapter(service);
+    }
+
+    /** This gateway node's unique id. */
+    record NodeId(String value) {}
+}

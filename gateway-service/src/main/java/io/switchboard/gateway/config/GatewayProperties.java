@@ -1,0 +1,82 @@
+package io.switchboard.gateway.config;
+
+import io.switchboard.kafka.KafkaSettings;
+import io.switchboard.redis.RedisSettings;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * gateway-service configuration, {@code switchboard.*}; every key can also be given as an
+ * environment variable ({@code SWITCHBOARD_JWT_SECRET}, {@code SWITCHBOARD_HEARTBEAT_TIMEOUT}, …).
+ *
+ * @param localMode development mode on one machine: allows the built-in development JWT secret.
+ *     Never set it in production ({@code switchboard.local-mode}, default false)
+ */
+@ConfigurationProperties("switchboard")
+public record GatewayProperties(
+        Jwt jwt, Heartbeat heartbeat, Gateway gateway, KafkaSettings kafka, RedisSettings redis, boolean localMode) {
+
+    public GatewayProperties {
+        jwt = jwt == null ? new Jwt(null, null) : jwt;
+        heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
+        gateway = gateway == null ? new Gateway(null, 0, 0, 0, null, null) : gateway;
+        kafka = kafka == null ? KafkaSettings.of(null) : kafka;
+        redis = redis == null ? new RedisSettings(null) : redis;
+    }
+
+    /**
+     * @param secret the HS256 secret shared with whoever issues user tokens, at least 32 bytes
+     *     ({@code SWITCHBOARD_JWT_SECRET}); required outside local mode
+     * @param clockSkew tolerance when checking {@code exp}; default 0s
+     */
+    public record Jwt(String secret, Duration clockSkew) {
+        public Jwt {
+            clockSkew = clockSkew == null ? Duration.ZERO : clockSkew;
+        }
+    }
+
+    /**
+     * @param interval how often the gateway sends a WebSocket ping to each session; default 10s
+     * @param timeout a session silent this long (no frame, no pong) is closed as dead; default 30s
+     */
+    public record Heartbeat(Duration interval, Duration timeout) {
+        public Heartbeat {
+            interval = interval == null ? Duration.ofSeconds(10) : interval;
+            timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
+            if (!timeout.minus(interval).isPositive()) {
+                throw new IllegalArgumentException("switchboard.heartbeat.timeout must be longer than the interval");
+            }
+        }
+    }
+
+    /**
+     * @param nodeId this node's unique id, part of its Kafka topic name; default: host name and
+     *     server port
+     * @param maxFrameBytes the largest text frame accepted; larger ones get a {@code frame_too_large}
+     *     error and the session stays open; default 65536
+     * @param outboundQueue frames queued for one session before it counts as a slow consumer and is
+     *     closed with 4008; default 1024
+     * @param maxInflightSends {@code send}s of one session waiting for Kafka at once; further frames
+     *     wait (TCP backpressure); default 256
+     * @param allowedOrigins browser {@code Origin}s allowed to connect; empty allows all (local
+     *     development). Clients that send no Origin (apps) are always allowed
+     * @param presenceTimeout how long registering a session in presence may take before the
+     *     connection is refused; default 5s
+     */
+    public record Gateway(
+            String nodeId,
+            int maxFrameBytes,
+            int outboundQueue,
+            int maxInflightSends,
+            List<String> allowedOrigins,
+            Duration presenceTimeout) {
+        public Gateway {
+            maxFrameBytes = maxFrameBytes <= 0 ? 65_536 : maxFrameBytes;
+            outboundQueue = outboundQueue <= 0 ? 1024 : outboundQueue;
+            maxInflightSends = maxInflightSends <= 0 ? 256 : maxInflightSends;
+            allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+            presenceTimeout = presenceTimeout == null ? Duration.ofSeconds(5) : presenceTimeout;
+        }
+    }
+}

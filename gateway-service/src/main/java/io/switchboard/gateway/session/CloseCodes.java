@@ -1,0 +1,21 @@
+package io.switchboard.gateway.session;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+
+/** WebSocket close codes the gateway uses; documented in docs/protocol.md and never reused. */
+public final class CloseCodes {
+
+    /** No frame and no pong within {@code switchboard.heartbeat.timeout}. */
+    public static final CloseStatus HEARTBEAT_TIMEOUT = new CloseStatus(4000, "heartbeat timeout");
+
+    /** The session's outbound queue was full: the client reads slower than messages arrive. */
+    public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4008, "slow consumer");
+
+    /** The node is shutting down; reconnect (to another node). */
+    public static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY;
+
+    /** The session could not be registered (presence unavailable); reconnect later. */
+    public static final CloseStatus TRY_AGAIN_LATER = new CloseStatus(1013, "try again later");
+
+    private CloseCodes() {}
+}

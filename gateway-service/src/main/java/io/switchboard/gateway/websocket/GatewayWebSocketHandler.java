@@ -1,0 +1,172 @@
+package io.switchboard.gateway.websocket;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.auth.HandshakeAuthenticator;
+import io.switchboard.gateway.delivery.GatewayMeters;
+import io.switchboard.gateway.inbound.MessageAcceptor;
+import io.switchboard.gateway.session.ClientSession;
+import io.switchboard.gateway.session.CloseCodes;
+import io.switchboard.gateway.session.HeartbeatMonitor;
+import io.switchboard.gateway.session.Outbound;
+import io.switchboard.gateway.session.SessionRegistry;
+import io.switchboard.presence.PresenceSession;
+import io.switchboard.presence.PresenceStore;
+import io.switchboard.protocol.frame.ClientFrame;
+import io.switchboard.protocol.frame.ErrorCode;
+import io.switchboard.protocol.frame.FrameCodec;
+import io.switchboard.protocol.frame.FrameException;
+import io.switchboard.protocol.frame.ServerFrame;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Mono;
+
+/**
+ * One WebSocket connection, from the authenticated upgrade to its close, composed as the
+ * {@code WebSocketHandler} contract asks: inbound and outbound streams joined into one
+ * {@code Mono<Void>}.
+ *
+ * <p>Opening: the session joins this node's registry (so deliveries queue behind the
+ * {@code welcome}), then is registered in presence; only then does the outbound stream start, with
+ * {@code welcome} first. From the moment a client reads {@code welcome}, routing sees its session.
+ * If presence cannot be written the connection is closed with 1013 and the client retries.
+ */
+public final class GatewayWebSocketHandler implements WebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayWebSocketHandler.class);
+
+    private final String nodeId;
+    private final SessionRegistry registry;
+    private final PresenceStore presence;
+    private final HeartbeatMonitor heartbeat;
+    private final MessageAcceptor acceptor;
+    private final FrameCodec codec = new FrameCodec();
+    private final MeterRegistry meters;
+    private final int maxFrameBytes;
+    private final int outboundQueue;
+    private final int maxInflightSends;
+    private final Duration presenceTimeout;
+
+    public GatewayWebSocketHandler(
+            String nodeId,
+            SessionRegistry registry,
+            PresenceStore presence,
+            HeartbeatMonitor heartbeat,
+            MessageAcceptor acceptor,
+            MeterRegistry meters,
+            int maxFrameBytes,
+            int outboundQueue,
+            int maxInflightSends,
+            Duration presenceTimeout) {
+        this.nodeId = nodeId;
+        this.registry = registry;
+        this.presence = presence;
+        this.heartbeat = heartbeat;
+        this.acceptor = acceptor;
+        this.meters = meters;
+        this.maxFrameBytes = maxFrameBytes;
+        this.outboundQueue = outboundQueue;
+        this.maxInflightSends = maxInflightSends;
+        this.presenceTimeout = presenceTimeout;
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession ws) {
+        String user = (String) ws.getAttributes().get(HandshakeAuthenticator.USER_ATTRIBUTE);
+        String device = (String) ws.getAttributes().get(HandshakeAuthenticator.DEVICE_ATTRIBUTE);
+        if (user == null || device == null) {
+            // Only reachable if the handshake filter is not installed: refuse rather than guess.
+            return ws.close(org.springframework.web.reactive.socket.CloseStatus.POLICY_VIOLATION);
+        }
+        PresenceSession identity =
+                new PresenceSession(user, device, UUID.randomUUID().toString(), nodeId, System.currentTimeMillis());
+        ClientSession session = new ClientSession(identity, outboundQueue, System.nanoTime());
+        session.onClose(status -> ws.close(status).subscribe(null, e -> {}));
+        session.send(new ServerFrame.Welcome(user, device, identity.sessionId()));
+        registry.add(session);
+
+        Mono<Void> registered = presence.register(identity, heartbeat.presenceTtl())
+                .timeout(presenceTimeout)
+                .onErrorResume(e -> {
+                    log.warn("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
+                    session.close(CloseCodes.TRY_AGAIN_LATER);
+                    return Mono.empty();
+                });
+
+        Mono<Void> output = ws.send(registered.thenMany(session.outbound()).map(item -> toMessage(ws, item)));
+
+        Mono<Void> input = ws.receive()
+                .map(message -> inbound(session, message))
+                .flatMap(frame -> reply(session, frame), maxInflightSends)
+                .then();
+
+        return Mono.zip(input.doFinally(signal -> session.closed()), output)
+                .then()
+                .onErrorResume(e -> {
+                    log.debug("session {} ended with {}", identity.sessionId(), e.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    registry.remove(session);
+                    presence.unregister(identity)
+                            .subscribe(null, e -> log.warn("presence unregister failed: {}", e.toString()));
+                });
+    }
+
+    /**
+     * Reads one inbound message synchronously (its buffer is released once this returns) into the
+     * request it carries, or into the error to answer.
+     */
+    private Object inbound(ClientSession session, WebSocketMessage message) {
+        session.touch(System.nanoTime());
+        switch (message.getType()) {
+            case TEXT:
+                if (message.getPayload().readableByteCount() > maxFrameBytes) {
+                    return new FrameException(ErrorCode.FRAME_TOO_LARGE, null, "frames are limited to " + maxFrameBytes + " bytes");
+                }
+                try {
+                    return codec.decode(message.getPayloadAsText());
+                } catch (FrameException e) {
+                    return e;
+                }
+            case BINARY:
+                return new FrameException(ErrorCode.BINARY_UNSUPPORTED, null, "protocol v1 uses JSON text frames only");
+            default:
+                return Heard.INSTANCE; // ping or pong: life, nothing to answer
+        }
+    }
+
+    private enum Heard {
+        INSTANCE
+    }
+
+    private Mono<Void> reply(ClientSession session, Object request) {
+        if (request instanceof ClientFrame.Send send) {
+            return acceptor.accept(session.userId(), send).doOnNext(answer -> answer(session, answer)).then();
+        }
+        if (request instanceof ClientFrame.Ping) {
+            session.send(new ServerFrame.Pong());
+        } else if (request instanceof FrameException error) {
+            answer(session, error.toFrame());
+        }
+        return Mono.empty();
+    }
+
+    private void answer(ClientSession session, ServerFrame frame) {
+        if (frame instanceof ServerFrame.Error error) {
+            meters.counter(GatewayMeters.ERRORS_SENT.meterName(), "code", error.code().wire()).increment();
+        }
+        session.send(frame);
+    }
+
+    private WebSocketMessage toMessage(WebSocketSession ws, Outbound item) {
+        if (item instanceof Outbound.Frame frame) {
+            return ws.textMessage(codec.encode(frame.frame()));
+        }
+        return ws.pingMessage(factory -> factory.allocateBuffer(0));
+    }
+}

@@ -1,0 +1,62 @@
+package io.switchboard.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.presence.InMemoryPresenceStore;
+import io.switchboard.presence.PresenceSession;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.socket.CloseStatus;
+
+class HeartbeatMonitorTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private final SessionRegistry registry = new SessionRegistry();
+    private final InMemoryPresenceStore presence = new InMemoryPresenceStore(Clock.systemUTC());
+    private final HeartbeatMonitor monitor =
+            new HeartbeatMonitor(registry, presence, Duration.ofSeconds(10), Duration.ofSeconds(30));
+    private final List<CloseStatus> closes = new ArrayList<>();
+
+    private ClientSession open(long at) {
+        ClientSession s = new ClientSession(new PresenceSession("bob", "d", "s1", "gw-1", 0), 64, at);
+        s.onClose(closes::add);
+        registry.add(s);
+        return s;
+    }
+
+    @Test
+    void pingsASessionOncePerInterval() {
+        ClientSession s = open(0);
+
+        monitor.tick(5 * SECOND);
+        assertThat(s.lastPingNanos()).isZero();
+        monitor.tick(10 * SECOND);
+        assertThat(s.lastPingNanos()).isEqualTo(10 * SECOND);
+        monitor.tick(15 * SECOND);
+        assertThat(s.lastPingNanos()).isEqualTo(10 * SECOND);
+    }
+
+    @Test
+    void closesASessionSilentForLongerThanTheTimeout() {
+        open(0);
+
+        monitor.tick(30 * SECOND);
+        assertThat(closes).isEmpty();
+        monitor.tick(30 * SECOND + 1);
+        assertThat(closes).containsExactly(CloseCodes.HEARTBEAT_TIMEOUT);
+    }
+
+    @Test
+    void anyFrameKeepsASessionAlive() {
+        ClientSession s = open(0);
+        s.touch(25 * SECOND);
+
+        monitor.tick(50 * SECOND);
+
+        assertThat(closes).isEmpty();
+    }
+}

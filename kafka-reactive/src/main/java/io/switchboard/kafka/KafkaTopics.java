@@ -1,0 +1,62 @@
+package io.switchboard.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the topics a service needs when they do not exist yet. Brokers we ship keep
+ * {@code auto.create.topics.enable=false}, so a typo in a topic name fails loudly instead of
+ * silently creating a topic nobody reads.
+ */
+public final class KafkaTopics {
+
+    private KafkaTopics() {}
+
+    /**
+     * Ensures every topic in {@code names} exists, creating the missing ones with the settings'
+     * partitions and replication factor. Blocking: call it at start-up, never on an event loop.
+     */
+    public static void ensure(KafkaSettings settings, Collection<String> names, Duration timeout) {
+        try (Admin admin = Admin.create(settings.clientConfig())) {
+            List<NewTopic> topics = names.stream()
+                    .map(name -> new NewTopic(name, settings.partitions(), settings.replicationFactor()))
+                    .toList();
+            for (var result : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    result.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create Kafka topic " + result.getKey(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating Kafka topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "Kafka at " + settings.bootstrapServers() + " did not answer within " + timeout, e);
+        }
+    }
+
+    /** The names of all topics, for callers that must not produce to a topic that does not exist. */
+    public static java.util.Set<String> list(Admin admin, Duration timeout) {
+        try {
+            return admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing Kafka topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list Kafka topics", e);
+        }
+    }
+
+}

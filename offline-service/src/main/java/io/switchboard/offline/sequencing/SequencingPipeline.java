@@ -1,0 +1,92 @@
+package io.switchboard.offline.sequencing;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.switchboard.kafka.KafkaReceiver;
+import io.switchboard.kafka.KafkaSender;
+import io.switchboard.offline.store.MessageStore;
+import io.switchboard.protocol.envelope.EnvelopeCodec;
+import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.envelope.MalformedEnvelopeException;
+import io.switchboard.protocol.envelope.SequencedMessage;
+import io.switchboard.protocol.envelope.Topics;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads {@link Topics#INBOUND}, stores each message with its recipient's next seq, and forwards it to
+ * {@link Topics#SEQUENCED}. A batch's offsets are committed only after every message of it is stored
+ * and the forwarded records are acknowledged by Kafka, so a crash at any point redelivers the batch;
+ * the store's idempotence by message id gives a redelivered message the seq it already had.
+ *
+ * <p>Order: records of one recipient share a partition and are handled in offset order; store calls
+ * are issued in that order on one Redis connection (which keeps it), and forwards are sent in that
+ * order, so seqs and the sequenced topic agree.
+ */
+public final class SequencingPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(SequencingPipeline.class);
+
+    private final MessageStore store;
+    private final KafkaSender<String, byte[]> sender;
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+    private final Counter stored;
+    private final MeterRegistry meters;
+    private final Timer batchDuration;
+
+    public SequencingPipeline(MessageStore store, KafkaSender<String, byte[]> sender, MeterRegistry meters) {
+        this.store = store;
+        this.sender = sender;
+        this.meters = meters;
+        this.stored = Counter.builder(OfflineMeters.MESSAGES_STORED.meterName())
+                .description("messages stored in a recipient's inbox")
+                .register(meters);
+        this.batchDuration = Timer.builder(OfflineMeters.BATCH_DURATION.meterName())
+                .description("time to store and forward one batch of inbound records")
+                .register(meters);
+    }
+
+    /** Handles one batch; the receiver commits it when the returned Mono completes. */
+    public Mono<Void> handle(List<ConsumerRecord<String, byte[]>> batch) {
+        long started = System.nanoTime();
+        return Flux.fromIterable(batch)
+                .mapNotNull(this::decode)
+                .flatMapSequential(store::append, 256)
+                .map(this::forward)
+                .collectList()
+                .flatMap(records -> records.isEmpty() ? Mono.empty() : sender.sendAll(records))
+                .doOnSuccess(done -> {
+                    stored.increment(batch.size());
+                    batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                })
+                .then();
+    }
+
+    private InboundMessage decode(ConsumerRecord<String, byte[]> record) {
+        try {
+            return codec.decodeInbound(Objects.requireNonNull(record.value(), "null record value"));
+        } catch (MalformedEnvelopeException | NullPointerException e) {
+            // Skipping is safe: no gateway acknowledged a record it could not have written.
+            log.error(
+                    "skipping malformed inbound record {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            meters.counter(OfflineMeters.RECORDS_REJECTED.meterName(), "reason", "malformed").increment();
+            return null;
+        }
+    }
+
+    private ProducerRecord<String, byte[]> forward(SequencedMessage m) {
+        return new ProducerRecord<>(Topics.SEQUENCED, m.to(), codec.encode(m));
+    }
+}

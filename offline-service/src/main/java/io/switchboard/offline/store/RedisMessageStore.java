@@ -1,0 +1,57 @@
+package io.switchboard.offline.store;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.switchboard.protocol.envelope.EnvelopeCodec;
+import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.envelope.SequencedMessage;
+import io.switchboard.redis.LuaScript;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link MessageStore} in Redis; one Lua script assigns the seq, stores the message and trims by
+ * retention and cap atomically. Keys per recipient (hash-tagged, so one Redis Cluster slot):
+ *
+ * <ul>
+ *   <li>{@code sb:inbox:{user}:seq} — the last seq given; never expires, so a sequence never restarts
+ *   <li>{@code sb:inbox:{user}:msgs} — sorted set, score = seq, member = the inbound envelope JSON
+ *   <li>{@code sb:inbox:{user}:ids} — hash, message id → seq, for idempotent appends
+ * </ul>
+ *
+ * The last two expire {@code retention} after the recipient's newest message.
+ */
+public final class RedisMessageStore implements MessageStore {
+
+    private static final LuaScript APPEND =
+            LuaScript.fromResource(RedisMessageStore.class, "inbox-append.lua", ScriptOutputType.INTEGER);
+
+    private final RedisReactiveCommands<String, String> redis;
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+    private final String retentionMillis;
+    private final String maxMessages;
+
+    public RedisMessageStore(RedisReactiveCommands<String, String> redis, Duration retention, int maxMessages) {
+        this.redis = redis;
+        this.retentionMillis = Long.toString(retention.toMillis());
+        this.maxMessages = Integer.toString(maxMessages);
+    }
+
+    static String[] keys(String recipient) {
+        String tag = "{" + recipient + "}";
+        return new String[] {"sb:inbox:" + tag + ":seq", "sb:inbox:" + tag + ":msgs", "sb:inbox:" + tag + ":ids"};
+    }
+
+    @Override
+    public Mono<SequencedMessage> append(InboundMessage m) {
+        String envelope = new String(codec.encode(m), StandardCharsets.UTF_8);
+        return APPEND.<Long>run(redis, keys(m.to()), m.id(), envelope, retentionMillis, maxMessages)
+                .map(seq -> new SequencedMessage(m.id(), seq, m.from(), m.to(), m.ts(), m.body()));
+    }
+
+    @Override
+    public Mono<Long> lastSeq(String recipient) {
+        return redis.get(keys(recipient)[0]).map(Long::parseLong).defaultIfEmpty(0L);
+    }
+}

@@ -1,0 +1,32 @@
+package io.switchboard.protocol.envelope;
+
+import java.util.regex.Pattern;
+
+/** The Kafka topics that connect the services; {@code docs/topics.md} describes each. */
+public final class Topics {
+
+    /** Accepted messages, keyed by recipient. Written by gateways, read by offline-service. */
+    public static final String INBOUND = "switchboard.inbound";
+
+    /** Stored and sequenced messages, keyed by recipient. Written by offline-service, read by routing-service. */
+    public static final String SEQUENCED = "switchboard.sequenced";
+
+    private static final String NODE_PREFIX = "switchboard.node.";
+
+    /** Node ids become part of a topic name: Kafka's legal characters, bounded length. */
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._\\-]{1,200}");
+
+    private Topics() {}
+
+    /** The topic of one gateway node, read only by that node. Written by routing-service. */
+    public static String node(String nodeId) {
+        if (!isValidNodeId(nodeId)) {
+            throw new IllegalArgumentException("invalid gateway node id: " + nodeId);
+        }
+        return NODE_PREFIX + nodeId;
+    }
+
+    public static boolean isValidNodeId(String nodeId) {
+        return nodeId != null && NODE_ID.matcher(nodeId).matches();
+    }
+}

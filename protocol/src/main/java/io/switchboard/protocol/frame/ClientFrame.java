@@ -1,0 +1,20 @@
+package io.switchboard.protocol.frame;
+
+import io.switchboard.protocol.RawJson;
+
+/** A frame a client sends to the gateway (protocol v1). */
+public sealed interface ClientFrame {
+
+    /**
+     * A direct message. The sender is always the authenticated user of the session, never a field of
+     * the frame.
+     *
+     * @param cid the client's id for this send, echoed in the {@code ack} and used for idempotency
+     * @param to the recipient's user id
+     * @param body any JSON value, carried unchanged
+     */
+    record Send(String cid, String to, RawJson body) implements ClientFrame {}
+
+    /** An application-level heartbeat, answered with {@link ServerFrame.Pong}. */
+    record Ping() implements ClientFrame {}
+}

@@ -1,0 +1,46 @@
+package io.switchboard.protocol.frame;
+
+/**
+ * The stable codes of {@code error} frames. Clients branch on {@link #wire()}, so a code is never
+ * renamed or reused; new codes may be added. {@code docs/protocol.md} lists them with their meaning.
+ */
+public enum ErrorCode {
+    /** The frame is not valid JSON, or not a JSON object. */
+    BAD_JSON("bad_json", false),
+    /** The frame's {@code type} is missing or not one this server knows. */
+    UNKNOWN_TYPE("unknown_type", false),
+    /** A required field is missing or has the wrong JSON type. */
+    MISSING_FIELD("missing_field", false),
+    /** A field is present but its value is not allowed (for example a {@code cid} that is too long). */
+    BAD_FIELD("bad_field", false),
+    /** The recipient is not a valid user id. */
+    BAD_RECIPIENT("bad_recipient", false),
+    /** The text frame exceeds {@code switchboard.gateway.max-frame-bytes}. */
+    FRAME_TOO_LARGE("frame_too_large", false),
+    /** Binary frames are not part of protocol v1. */
+    BINARY_UNSUPPORTED("binary_unsupported", false),
+    /** The message could not be durably accepted (Kafka unavailable or overloaded); retry with the same cid. */
+    UNAVAILABLE("unavailable", false),
+    /** The client sends faster than the per-session limit allows; retry later with the same cid. */
+    RATE_LIMITED("rate_limited", false),
+    /** An unexpected server fault; the message was not accepted. */
+    INTERNAL("internal", false);
+
+    private final String wire;
+    private final boolean fatal;
+
+    ErrorCode(String wire, boolean fatal) {
+        this.wire = wire;
+        this.fatal = fatal;
+    }
+
+    /** The code as it appears in the frame's {@code code} field. */
+    public String wire() {
+        return wire;
+    }
+
+    /** Whether the server closes the session after sending this error. */
+    public boolean fatal() {
+        return fatal;
+    }
+}

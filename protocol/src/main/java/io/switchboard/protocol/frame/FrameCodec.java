@@ -1,0 +1,99 @@
+package io.switchboard.protocol.frame;
+
+import io.switchboard.protocol.Ids;
+import io.switchboard.protocol.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads client frames and writes server frames as the JSON text of protocol v1. Stateless and
+ * thread-safe.
+ */
+public final class FrameCodec {
+
+    /**
+     * Parses one text frame.
+     *
+     * @throws FrameException with the error code the client should see, if the frame is not valid
+     */
+    public ClientFrame decode(String text) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(text);
+        } catch (JacksonException e) {
+            throw new FrameException(ErrorCode.BAD_JSON, null, "frame is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new FrameException(ErrorCode.BAD_JSON, null, "frame must be a JSON object");
+        }
+        String cid = Json.string(root, "cid");
+        JsonNode type = root.get("type");
+        if (type == null || !type.isString()) {
+            throw new FrameException(ErrorCode.UNKNOWN_TYPE, cid, "frame has no string field 'type'");
+        }
+        switch (type.asString()) {
+            case "send":
+                return decodeSend(root, cid);
+            case "ping":
+                return new ClientFrame.Ping();
+            default:
+                throw new FrameException(ErrorCode.UNKNOWN_TYPE, cid, "unknown frame type");
+        }
+    }
+
+    private static ClientFrame.Send decodeSend(JsonNode root, String cid) {
+        if (cid == null) {
+            throw new FrameException(ErrorCode.MISSING_FIELD, null, "'send' needs a string field 'cid'");
+        }
+        if (!Ids.isValidCid(cid)) {
+            throw new FrameException(ErrorCode.BAD_FIELD, null, "'cid' must be 1-64 printable ASCII characters");
+        }
+        JsonNode to = root.get("to");
+        if (to == null || !to.isString()) {
+            throw new FrameException(ErrorCode.MISSING_FIELD, cid, "'send' needs a string field 'to'");
+        }
+        if (!Ids.isValidUserId(to.asString())) {
+            throw new FrameException(ErrorCode.BAD_RECIPIENT, cid, "'to' is not a valid user id");
+        }
+        JsonNode body = root.get("body");
+        if (body == null || body.isMissingNode()) {
+            throw new FrameException(ErrorCode.MISSING_FIELD, cid, "'send' needs a field 'body'");
+        }
+        return new ClientFrame.Send(cid, to.asString(), Json.rawOf(body));
+    }
+
+    /** Writes a server frame as JSON text. */
+    public String encode(ServerFrame frame) {
+        return Json.write(gen -> {
+            gen.writeStartObject();
+            if (frame instanceof ServerFrame.Msg m) {
+                gen.writeStringProperty("type", "msg");
+                gen.writeStringProperty("id", m.id());
+                gen.writeNumberProperty("seq", m.seq());
+                gen.writeStringProperty("from", m.from());
+                gen.writeStringProperty("to", m.to());
+                gen.writeNumberProperty("ts", m.ts());
+                Json.raw(gen, "body", m.body());
+            } else if (frame instanceof ServerFrame.Ack a) {
+                gen.writeStringProperty("type", "ack");
+                gen.writeStringProperty("cid", a.cid());
+                gen.writeStringProperty("id", a.id());
+            } else if (frame instanceof ServerFrame.Welcome w) {
+                gen.writeStringProperty("type", "welcome");
+                gen.writeStringProperty("user", w.user());
+                gen.writeStringProperty("device", w.device());
+                gen.writeStringProperty("session", w.session());
+            } else if (frame instanceof ServerFrame.Error e) {
+                gen.writeStringProperty("type", "error");
+                Json.optionalString(gen, "cid", e.cid());
+                gen.writeStringProperty("code", e.code().wire());
+                gen.writeStringProperty("message", e.message());
+            } else if (frame instanceof ServerFrame.Pong) {
+                gen.writeStringProperty("type", "pong");
+            } else {
+                throw new IllegalArgumentException("unknown frame " + frame.getClass());
+            }
+            gen.writeEndObject();
+        });
+    }
+}

@@ -1,0 +1,49 @@
+package io.switchboard.protocol.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.protocol.RawJson;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EnvelopeCodecTest {
+
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+
+    @Test
+    void inboundRoundTrips() {
+        InboundMessage m = new InboundMessage("id1", "c1", "alice", "bob", 42L, new RawJson("{\"a\":[1,\"x\"]}"));
+
+        assertThat(codec.decodeInbound(codec.encode(m))).isEqualTo(m);
+    }
+
+    @Test
+    void sequencedRoundTrips() {
+        SequencedMessage m = new SequencedMessage("id1", 9, "alice", "bob", 42L, new RawJson("\"ünïcödé\""));
+
+        assertThat(codec.decodeSequenced(codec.encode(m))).isEqualTo(m);
+    }
+
+    @Test
+    void readersIgnoreFieldsAddedByNewerWriters() {
+        byte[] newer = "{\"v\":2,\"id\":\"i\",\"seq\":1,\"from\":\"a\",\"to\":\"b\",\"ts\":1,\"body\":0,\"extra\":true}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThat(codec.decodeSequenced(newer).seq()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedRecordsAreReportedNotGuessed() {
+        assertThatThrownBy(() -> codec.decodeInbound("nope".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEnvelopeException.class);
+        assertThatThrownBy(() -> codec.decodeSequenced("{\"id\":\"i\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEnvelopeException.class);
+    }
+
+    @Test
+    void nodeTopicsOnlyTakeNamesKafkaAccepts() {
+        assertThat(Topics.node("gw-1.local")).isEqualTo("switchboard.node.gw-1.local");
+        assertThatThrownBy(() -> Topics.node("bad/name")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,98 @@
+package io.switchboard.protocol.frame;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.protocol.RawJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FrameCodecTest {
+
+    private final FrameCodec codec = new FrameCodec();
+
+    @Test
+    void readsASendWithAnyJsonBody() {
+        ClientFrame frame = codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"body\":{\"text\":\"hi\",\"n\":[1,2]}}");
+
+        assertThat(frame).isEqualTo(new ClientFrame.Send("c1", "bob", new RawJson("{\"text\":\"hi\",\"n\":[1,2]}")));
+    }
+
+    @Test
+    void keepsScalarAndNullBodies() {
+        assertThat(((ClientFrame.Send) codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":\"hello\"}"))
+                        .body()
+                        .json())
+                .isEqualTo("\"hello\"");
+        assertThat(((ClientFrame.Send) codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":null}"))
+                        .body()
+                        .json())
+                .isEqualTo("null");
+    }
+
+    @Test
+    void ignoresAFromFieldSentByTheClient() {
+        ClientFrame frame = codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"from\":\"mallory\",\"body\":1}");
+
+        assertThat(frame).isEqualTo(new ClientFrame.Send("c1", "bob", new RawJson("1")));
+    }
+
+    @Test
+    void readsAPing() {
+        assertThat(codec.decode("{\"type\":\"ping\"}")).isEqualTo(new ClientFrame.Ping());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json                                                  | bad_json       |",
+                "[1,2]                                                     | bad_json       |",
+                "{\"cid\":\"c1\"}                                          | unknown_type   | c1",
+                "{\"type\":\"shout\",\"cid\":\"c2\"}                       | unknown_type   | c2",
+                "{\"type\":\"send\",\"to\":\"bob\",\"body\":1}             | missing_field  |",
+                "{\"type\":\"send\",\"cid\":\"c3\",\"body\":1}             | missing_field  | c3",
+                "{\"type\":\"send\",\"cid\":\"c4\",\"to\":\"bob\"}         | missing_field  | c4",
+                "{\"type\":\"send\",\"cid\":\"c5\",\"to\":42,\"body\":1}   | missing_field  | c5",
+                "{\"type\":\"send\",\"cid\":\"c6\",\"to\":\"b b\",\"body\":1} | bad_recipient | c6",
+                "{\"type\":\"send\",\"cid\":\"\",\"to\":\"bob\",\"body\":1} | bad_field     |",
+            })
+    void rejectsBadFramesWithAStableCode(String text, String code, String cid) {
+        assertThatThrownBy(() -> codec.decode(text.strip()))
+                .isInstanceOfSatisfying(FrameException.class, e -> {
+                    assertThat(e.code().wire()).isEqualTo(code);
+                    assertThat(e.cid()).isEqualTo(cid);
+                });
+    }
+
+    @Test
+    void rejectsAbsurdlyDeepNesting() {
+        String deep = "[".repeat(1000) + "]".repeat(1000);
+
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":" + deep + "}"))
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
+    }
+
+    @Test
+    void writesServerFramesExactlyAsTheProtocolDocumentShowsThem() {
+        assertThat(codec.encode(new ServerFrame.Welcome("alice", "phone", "s1")))
+                .isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\",\"device\":\"phone\",\"session\":\"s1\"}");
+        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1"))).isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
+        assertThat(codec.encode(new ServerFrame.Msg("m1", 7, "alice", "bob", 1700000000000L, new RawJson("{\"t\":\"hi\"}"))))
+                .isEqualTo("{\"type\":\"msg\",\"id\":\"m1\",\"seq\":7,\"from\":\"alice\",\"to\":\"bob\","
+                        + "\"ts\":1700000000000,\"body\":{\"t\":\"hi\"}}");
+        assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "nope")))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"nope\"}");
+        assertThat(codec.encode(new ServerFrame.Error("c9", ErrorCode.UNAVAILABLE, "later")))
+                .isEqualTo("{\"type\":\"error\",\"cid\":\"c9\",\"code\":\"unavailable\",\"message\":\"later\"}");
+        assertThat(codec.encode(new ServerFrame.Pong())).isEqualTo("{\"type\":\"pong\"}");
+    }
+
+    @Test
+    void escapesTextFields() {
+        assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_FIELD, "a \"quoted\"\nline")))
+                .contains("\"message\":\"a \\\"quoted\\\"\\nline\"");
+    }
+}

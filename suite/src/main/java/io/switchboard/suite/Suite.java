@@ -1,0 +1,121 @@
+package io.switchboard.suite;
+
+import io.switchboard.gateway.GatewayServiceApplication;
+import io.switchboard.offline.OfflineServiceApplication;
+import io.switchboard.presenceservice.PresenceServiceApplication;
+import io.switchboard.routing.RoutingServiceApplication;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The four services, with any number of gateway nodes, started in this JVM as separate Spring
+ * applications against a given Kafka and Redis. They share nothing but the JVM: each has its own
+ * context, port, clients and meters, and they talk only through Kafka and Redis, exactly as separate
+ * processes do. Used by the local suite and by end-to-end tests.
+ */
+public final class Suite implements AutoCloseable {
+
+    /**
+     * @param kafkaBootstrapServers the Kafka to use
+     * @param redisUri the Redis to use
+     * @param ports presence, routing, offline ports (0 picks a free one)
+     * @param gatewayPorts one entry per gateway node (0 picks a free one); node ids are gw-1, gw-2, …
+     * @param properties extra properties for every service (lowest precedence: the environment wins)
+     */
+    public record Options(
+            String kafkaBootstrapServers,
+            String redisUri,
+            ServicePorts ports,
+            List<Integer> gatewayPorts,
+            Map<String, String> properties) {}
+
+    /** Ports of the single-instance services. */
+    public record ServicePorts(int presence, int routing, int offline) {}
+
+    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final Map<String, Integer> portsByName = new HashMap<>();
+    private final List<Integer> gatewayPorts = new ArrayList<>();
+
+    private Suite() {}
+
+    /** Starts every service; on failure, stops what was started and rethrows. */
+    public static Suite start(Options options) {
+        Suite suite = new Suite();
+        try {
+            // offline-service first: it creates the shared topics the others read.
+            suite.run("offline", OfflineServiceApplication.builder(), options, options.ports().offline(), Map.of());
+            suite.run("routing", RoutingServiceApplication.builder(), options, options.ports().routing(), Map.of());
+            suite.run("presence", PresenceServiceApplication.builder(), options, options.ports().presence(), Map.of());
+            for (int i = 0; i < options.gatewayPorts().size(); i++) {
+                String node = "gw-" + (i + 1);
+                int port = suite.run(
+                        node,
+                        GatewayServiceApplication.builder(),
+                        options,
+                        options.gatewayPorts().get(i),
+                        Map.of("switchboard.gateway.node-id", node));
+                suite.gatewayPorts.add(port);
+            }
+            return suite;
+        } catch (RuntimeException e) {
+            suite.close();
+            throw e;
+        }
+    }
+
+    private int run(
+            String name, SpringApplicationBuilder builder, Options options, int port, Map<String, String> own) {
+        Map<String, Object> props = new HashMap<>(options.properties());
+        props.putAll(own);
+        props.put("server.port", Integer.toString(port));
+        props.put("switchboard.kafka.bootstrap-servers", options.kafkaBootstrapServers());
+        props.put("switchboard.redis.uri", options.redisUri());
+        // One JVM, several applications: the suite closes them in order instead of a hook per context.
+        ConfigurableApplicationContext context =
+                builder.properties(props).registerShutdownHook(false).run();
+        contexts.add(context);
+        int actual = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+        portsByName.put(name, actual);
+        return actual;
+    }
+
+    /** The HTTP port of a service: "presence", "routing", "offline", "gw-1", "gw-2", … */
+    public int port(String name) {
+        Integer port = portsByName.get(name);
+        if (port == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return port;
+    }
+
+    /** The WebSocket endpoint of gateway node {@code index} (0-based). */
+    public URI gatewayWebSocket(int index) {
+        return URI.create("ws://127.0.0.1:" + gatewayPorts.get(index) + "/ws");
+    }
+
+    public List<Integer> gatewayPorts() {
+        return Collections.unmodifiableList(gatewayPorts);
+    }
+
+    /** Stops the services, newest first: gateways, then presence, routing and offline. */
+    @Override
+    public void close() {
+        List<ConfigurableApplicationContext> reversed = new ArrayList<>(contexts);
+        Collections.reverse(reversed);
+        for (ConfigurableApplicationContext context : reversed) {
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                System.err.println("error while stopping a service: " + e);
+            }
+        }
+        contexts.clear();
+    }
+}

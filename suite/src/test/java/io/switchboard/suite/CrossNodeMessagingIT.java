@@ -1,0 +1,246 @@
+package io.switchboard.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.switchboard.protocol.Json;
+import io.switchboard.test.TestInfra;
+import io.switchboard.test.TestTokens;
+import io.switchboard.test.WsTestClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole suite against a real Kafka and a real Redis: presence, routing, offline and two gateway
+ * nodes, with clients on different nodes.
+ */
+class CrossNodeMessagingIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
+
+    private static Suite suite;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> redis;
+
+    @BeforeAll
+    static void startSuite() {
+        suite = Suite.start(new Suite.Options(
+                TestInfra.kafkaBootstrapServers(),
+                TestInfra.redisUri(),
+                new Suite.ServicePorts(0, 0, 0),
+                List.of(0, 0),
+                Map.of(
+                        "switchboard.jwt.secret", TestTokens.SECRET,
+                        "switchboard.heartbeat.interval", "1s",
+                        "switchboard.heartbeat.timeout", HEARTBEAT_TIMEOUT.toSeconds() + "s")));
+        redisClient = RedisClient.create(TestInfra.redisUri());
+        redis = redisClient.connect();
+    }
+
+    @AfterAll
+    static void stopSuite() {
+        if (redis != null) {
+            redis.close();
+            redisClient.shutdown();
+        }
+        if (suite != null) {
+            suite.close();
+        }
+    }
+
+    private static URI node(int index, String device) {
+        URI ws = suite.gatewayWebSocket(index);
+        return device == null ? ws : URI.create(ws + "?device=" + device);
+    }
+
+    private static WsTestClient.Connection connect(int node, String user, String device) {
+        WsTestClient.Connection c =
+                WsTestClient.connect(node(node, device), TestTokens.mint(TestTokens.SECRET, user, Duration.ofMinutes(10)));
+        JsonNode welcome = json(c.awaitFrame(f -> f.contains("\"welcome\""), WAIT));
+        assertThat(welcome.get("user").asString()).isEqualTo(user);
+        return c;
+    }
+
+    private static JsonNode json(String frame) {
+        return Json.MAPPER.readTree(frame);
+    }
+
+    private static String send(String cid, String to, String body) {
+        return "{\"type\":\"send\",\"cid\":\"" + cid + "\",\"to\":\"" + to + "\",\"body\":" + body + "}";
+    }
+
+    private static List<JsonNode> framesOfType(WsTestClient.Connection c, String type) {
+        List<JsonNode> frames = new ArrayList<>();
+        for (String text : c.received()) {
+            JsonNode node = json(text);
+            if (type.equals(node.get("type").asString())) {
+                frames.add(node);
+            }
+        }
+        return frames;
+    }
+
+    @Test
+    void aMessageCrossesNodesToEveryDeviceOfTheRecipient() {
+        String alice = TestInfra.uniqueId("alice");
+        String bob = TestInfra.uniqueId("bob");
+        try (var a = connect(0, alice, null);
+                var bobPhone = connect(1, bob, "phone");
+                var bobWeb = connect(1, bob, "web")) {
+            a.send(send("c1", bob, "{\"text\":\"hello\",\"n\":[1,2]}"));
+
+            JsonNode ack = json(a.awaitFrame(f -> f.contains("\"ack\""), WAIT));
+            assertThat(ack.get("cid").asString()).isEqualTo("c1");
+            String id = ack.get("id").asString();
+
+            for (var device : List.of(bobPhone, bobWeb)) {
+                JsonNode msg = json(device.awaitFrame(f -> f.contains("\"msg\""), WAIT));
+                assertThat(msg.get("id").asString()).isEqualTo(id);
+                assertThat(msg.get("seq").asLong()).isEqualTo(1);
+                assertThat(msg.get("from").asString()).isEqualTo(alice);
+                assertThat(msg.get("to").asString()).isEqualTo(bob);
+                assertThat(msg.get("body").toString()).isEqualTo("{\"text\":\"hello\",\"n\":[1,2]}");
+                assertThat(msg.get("ts").asLong()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aThousandMessagesArriveInTheOrderSentWithSeqIncreasingByOne() {
+        String alice = TestInfra.uniqueId("alice");
+        String bob = TestInfra.uniqueId("bob");
+        int count = 1000;
+        try (var a = connect(0, alice, null);
+                var b = connect(1, bob, null)) {
+            for (int i = 1; i <= count; i++) {
+                a.send(send("c" + i, bob, "{\"n\":" + i + "}"));
+            }
+
+            await().atMost(WAIT).until(() -> framesOfType(a, "ack").size() == count);
+            await().atMost(WAIT).until(() -> framesOfType(b, "msg").size() >= count);
+
+            List<JsonNode> msgs = framesOfType(b, "msg");
+            assertThat(msgs).hasSize(count);
+            for (int i = 0; i < count; i++) {
+                assertThat(msgs.get(i).get("body").get("n").asInt()).isEqualTo(i + 1);
+                assertThat(msgs.get(i).get("seq").asLong()).isEqualTo(i + 1);
+            }
+            assertThat(framesOfType(a, "error")).isEmpty();
+        }
+    }
+
+    @Test
+    void aMessageToAUserWithNoSessionIsStoredWithItsSeq() {
+        String alice = TestInfra.uniqueId("alice");
+        String carol = TestInfra.uniqueId("carol");
+        try (var a = connect(0, alice, null)) {
+            a.send(send("c1", carol, "\"first\""));
+            a.send(send("c2", carol, "\"second\""));
+            await().atMost(WAIT).until(() -> framesOfType(a, "ack").size() == 2);
+            List<String> ids = framesOfType(a, "ack").stream()
+                    .sorted((x, y) -> x.get("cid").asString().compareTo(y.get("cid").asString()))
+                    .map(ack -> ack.get("id").asString())
+                    .toList();
+
+            String inbox = "sb:inbox:{" + carol + "}:msgs";
+            await().atMost(WAIT).until(() -> redis.sync().zcard(inbox) == 2);
+            List<ScoredValue<String>> stored = redis.sync().zrangeWithScores(inbox, 0, -1);
+            assertThat(stored).extracting(ScoredValue::getScore).containsExactly(1.0, 2.0);
+            assertThat(stored).extracting(v -> json(v.getValue()).get("id").asString()).containsExactlyElementsOf(ids);
+            assertThat(redis.sync().get("sb:inbox:{" + carol + "}:seq")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void anUpgradeWithoutAValidTokenIsRefusedWith401() {
+        URI ws = node(0, null);
+
+        assertThat(WsTestClient.upgradeStatus(ws, null)).isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, "garbage")).isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.expired(TestTokens.SECRET, "alice"))).isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.withAlgNone("alice"))).isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.signedWith("some-other-secret-of-at-least-32-bytes", "alice")))
+                .isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.mint(TestTokens.SECRET, "alice", Duration.ofMinutes(1))))
+                .isEqualTo(101);
+    }
+
+    @Test
+    void malformedFramesGetErrorFramesAndTheSessionKeepsWorking() {
+        String alice = TestInfra.uniqueId("alice");
+        String bob = TestInfra.uniqueId("bob");
+        try (var a = connect(0, alice, null);
+                var b = connect(1, bob, null)) {
+            a.send("this is not json");
+            a.send("{\"type\":\"shout\",\"cid\":\"x1\"}");
+            a.send("{\"type\":\"send\",\"cid\":\"x2\",\"body\":1}");
+            a.send("{\"type\":\"send\",\"cid\":\"x3\",\"to\":\"not a user\",\"body\":1}");
+            a.send(send("x4", bob, "\"" + "a".repeat(70_000) + "\""));
+            a.send("{\"type\":\"ping\"}");
+            a.send(send("ok", bob, "\"still here\""));
+
+            a.awaitFrame(f -> f.contains("\"ack\"") && f.contains("\"ok\""), WAIT);
+            assertThat(framesOfType(a, "error"))
+                    .extracting(e -> e.get("code").asString())
+                    .containsExactly("bad_json", "unknown_type", "missing_field", "bad_recipient", "frame_too_large");
+            assertThat(framesOfType(a, "error"))
+                    .extracting(e -> e.has("cid") ? e.get("cid").asString() : null)
+                    .containsExactly(null, "x1", "x2", "x3", null);
+            assertThat(framesOfType(a, "pong")).hasSize(1);
+            JsonNode msg = json(b.awaitFrame(f -> f.contains("\"msg\""), WAIT));
+            assertThat(msg.get("body").asString()).isEqualTo("still here");
+            assertThat(a.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void aSilentClientIsClosedAfterTheHeartbeatTimeoutWhileALiveOneStays() {
+        String quiet = TestInfra.uniqueId("quiet");
+        String lively = TestInfra.uniqueId("lively");
+        WsTestClient.Options silent = WsTestClient.Options.defaults().answerPings(false);
+        try (var q = WsTestClient.connect(
+                        node(1, null), TestTokens.mint(TestTokens.SECRET, quiet, Duration.ofMinutes(5)), silent);
+                var l = connect(1, lively, null)) {
+            q.awaitFrame(f -> f.contains("\"welcome\""), WAIT);
+
+            int code = q.awaitClosed(HEARTBEAT_TIMEOUT.plusSeconds(5));
+
+            assertThat(code).isEqualTo(4000);
+            assertThat(l.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void presenceShowsEverySessionOfAConnectedUserAndForgetsAClosedOne() throws Exception {
+        String bob = TestInfra.uniqueId("bob");
+        HttpClient http = HttpClient.newHttpClient();
+        URI presence = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
+        try (var phone = connect(0, bob, "phone")) {
+            try (var web = connect(1, bob, "web")) {
+                JsonNode view = json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString()).body());
+                assertThat(view.get("online").asBoolean()).isTrue();
+                assertThat(view.get("sessions").valueStream().map(s -> s.get("device").asString() + "@" + s.get("node").asString()))
+                        .containsExactly("phone@gw-1", "web@gw-2");
+            }
+            await().atMost(WAIT).until(() -> json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
+                                    .body())
+                            .get("sessions")
+                            .size()
+                    == 1);
+        }
+    }
+}
