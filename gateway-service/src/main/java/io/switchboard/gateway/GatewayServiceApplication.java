@@ -21,6 +21,7 @@ public class GatewayServiceApplication {
      * {@code application.yml}, so that the services can share one classpath (the local suite).
      */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(GatewayServiceApplication.class).properties("spring.config.name=gateway-service");
+        return new SpringApplicationBuilder(GatewayServiceApplication.class)
+                .properties("spring.config.name=gateway-service");
     }
 }

@@ -3,6 +3,12 @@ package io.switchboard.kafka;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * How a service reaches Kafka and how the topics it creates are shaped; bound from
@@ -34,6 +40,32 @@ public record KafkaSettings(
 
     public static KafkaSettings of(String bootstrapServers) {
         return new KafkaSettings(bootstrapServers, 0, (short) 0, null);
+    }
+
+    /**
+     * Producer properties for our topics (keys: recipient id as string; values: envelope bytes).
+     * {@link KafkaSender} adds {@code acks=all} and idempotence.
+     */
+    public Map<String, Object> producerConfig() {
+        Map<String, Object> config = clientConfig();
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return config;
+    }
+
+    /**
+     * Consumer properties for our topics, in consumer group {@code groupId}.
+     *
+     * @param autoOffsetReset where a group with no committed offset starts: {@code earliest} for
+     *     pipelines that must see every record, {@code latest} for readers that start fresh
+     */
+    public Map<String, Object> consumerConfig(String groupId, String autoOffsetReset) {
+        Map<String, Object> config = clientConfig();
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, autoOffsetReset);
+        return config;
     }
 
     /** The properties every client of ours starts from: bootstrap servers plus the extras. */

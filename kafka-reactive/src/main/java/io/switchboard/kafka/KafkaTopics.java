@@ -3,7 +3,6 @@ package io.switchboard.kafka;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,5 +57,4 @@ public final class KafkaTopics {
             throw new IllegalStateException("cannot list Kafka topics", e);
         }
     }
-
 }

@@ -21,6 +21,7 @@ public class OfflineServiceApplication {
      * {@code application.yml}, so that the services can share one classpath (the local suite).
      */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(OfflineServiceApplication.class).properties("spring.config.name=offline-service");
+        return new SpringApplicationBuilder(OfflineServiceApplication.class)
+                .properties("spring.config.name=offline-service");
     }
 }

@@ -18,6 +18,7 @@ public class PresenceServiceApplication {
      * {@code application.yml}, so that the services can share one classpath (the local suite).
      */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(PresenceServiceApplication.class).properties("spring.config.name=presence-service");
+        return new SpringApplicationBuilder(PresenceServiceApplication.class)
+                .properties("spring.config.name=presence-service");
     }
 }

@@ -63,14 +63,15 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public Mono<Void> unregister(PresenceSession s) {
-        return UNREGISTER.run(redis, new String[] {userKey(s.userId())}, s.sessionId())
+        return UNREGISTER
+                .run(redis, new String[] {userKey(s.userId())}, s.sessionId())
                 .then();
     }
 
     @Override
     public Mono<List<PresenceSession>> sessionsOf(String userId) {
-        return LIVE.<Object>runMany(redis, new String[] {userKey(userId)})
-                .collectList()
+        return LIVE.<List<Object>>run(redis, new String[] {userKey(userId)})
+                .defaultIfEmpty(List.of())
                 .map(flat -> parse(userId, flat));
     }
 

@@ -60,7 +60,8 @@ abstract class AbstractPresenceStoreContractTest {
         PresenceSession s = session(user, "phone", "gw-1", 1000);
         store().register(s, Duration.ofMillis(300)).block();
 
-        await().atMost(Duration.ofSeconds(3)).until(() -> store().sessionsOf(user).block().isEmpty());
+        await().atMost(Duration.ofSeconds(3))
+                .until(() -> store().sessionsOf(user).block().isEmpty());
     }
 
     @Test

@@ -43,20 +43,19 @@ public final class LuaScript {
         }
     }
 
-    /** Runs the script; the result is the script's single return value, typed by the output type. */
+    /**
+     * Runs the script. The result is its return value, typed by the output type: a {@code Long} for
+     * {@code INTEGER}, a {@code List<Object>} for {@code MULTI}.
+     */
     public <T> Mono<T> run(RedisScriptingReactiveCommands<String, String> redis, String[] keys, String... args) {
-        return this.<T>runMany(redis, keys, args).next();
-    }
-
-    /** Runs the script and streams a multi-value result. */
-    public <T> Flux<T> runMany(RedisScriptingReactiveCommands<String, String> redis, String[] keys, String... args) {
         String digest = sha;
         if (digest == null) {
             digest = redis.digest(body);
             sha = digest;
         }
         Flux<T> bySha = redis.evalsha(digest, outputType, keys, args);
-        return bySha.onErrorResume(RedisNoScriptException.class, e -> redis.eval(body, outputType, keys, args));
+        return bySha.onErrorResume(RedisNoScriptException.class, e -> redis.eval(body, outputType, keys, args))
+                .next();
     }
 
     @Override

@@ -18,6 +18,7 @@ public class RoutingServiceApplication {
      * {@code application.yml}, so that the services can share one classpath (the local suite).
      */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(RoutingServiceApplication.class).properties("spring.config.name=routing-service");
+        return new SpringApplicationBuilder(RoutingServiceApplication.class)
+                .properties("spring.config.name=routing-service");
     }
 }

@@ -50,9 +50,24 @@ public final class Suite implements AutoCloseable {
         Suite suite = new Suite();
         try {
             // offline-service first: it creates the shared topics the others read.
-            suite.run("offline", OfflineServiceApplication.builder(), options, options.ports().offline(), Map.of());
-            suite.run("routing", RoutingServiceApplication.builder(), options, options.ports().routing(), Map.of());
-            suite.run("presence", PresenceServiceApplication.builder(), options, options.ports().presence(), Map.of());
+            suite.run(
+                    "offline",
+                    OfflineServiceApplication.builder(),
+                    options,
+                    options.ports().offline(),
+                    Map.of());
+            suite.run(
+                    "routing",
+                    RoutingServiceApplication.builder(),
+                    options,
+                    options.ports().routing(),
+                    Map.of());
+            suite.run(
+                    "presence",
+                    PresenceServiceApplication.builder(),
+                    options,
+                    options.ports().presence(),
+                    Map.of());
             for (int i = 0; i < options.gatewayPorts().size(); i++) {
                 String node = "gw-" + (i + 1);
                 int port = suite.run(
@@ -70,18 +85,21 @@ public final class Suite implements AutoCloseable {
         }
     }
 
-    private int run(
-            String name, SpringApplicationBuilder builder, Options options, int port, Map<String, String> own) {
-        Map<String, Object> props = new HashMap<>(options.properties());
-        props.putAll(own);
-        props.put("server.port", Integer.toString(port));
-        props.put("switchboard.kafka.bootstrap-servers", options.kafkaBootstrapServers());
-        props.put("switchboard.redis.uri", options.redisUri());
+    private int run(String name, SpringApplicationBuilder builder, Options options, int port, Map<String, String> own) {
+        // What the suite decides goes in as command-line arguments, above the services' own files
+        // and the environment; the caller's extra properties are defaults the environment may override.
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=" + port);
+        args.add("--switchboard.kafka.bootstrap-servers=" + options.kafkaBootstrapServers());
+        args.add("--switchboard.redis.uri=" + options.redisUri());
+        own.forEach((key, value) -> args.add("--" + key + "=" + value));
         // One JVM, several applications: the suite closes them in order instead of a hook per context.
-        ConfigurableApplicationContext context =
-                builder.properties(props).registerShutdownHook(false).run();
+        ConfigurableApplicationContext context = builder.properties(new HashMap<String, Object>(options.properties()))
+                .registerShutdownHook(false)
+                .run(args.toArray(String[]::new));
         contexts.add(context);
-        int actual = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+        int actual =
+                ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
         portsByName.put(name, actual);
         return actual;
     }

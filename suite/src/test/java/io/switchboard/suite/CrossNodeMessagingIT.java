@@ -44,9 +44,12 @@ class CrossNodeMessagingIT {
                 new Suite.ServicePorts(0, 0, 0),
                 List.of(0, 0),
                 Map.of(
-                        "switchboard.jwt.secret", TestTokens.SECRET,
-                        "switchboard.heartbeat.interval", "1s",
-                        "switchboard.heartbeat.timeout", HEARTBEAT_TIMEOUT.toSeconds() + "s")));
+                        "switchboard.jwt.secret",
+                        TestTokens.SECRET,
+                        "switchboard.heartbeat.interval",
+                        "1s",
+                        "switchboard.heartbeat.timeout",
+                        HEARTBEAT_TIMEOUT.toSeconds() + "s")));
         redisClient = RedisClient.create(TestInfra.redisUri());
         redis = redisClient.connect();
     }
@@ -68,8 +71,8 @@ class CrossNodeMessagingIT {
     }
 
     private static WsTestClient.Connection connect(int node, String user, String device) {
-        WsTestClient.Connection c =
-                WsTestClient.connect(node(node, device), TestTokens.mint(TestTokens.SECRET, user, Duration.ofMinutes(10)));
+        WsTestClient.Connection c = WsTestClient.connect(
+                node(node, device), TestTokens.mint(TestTokens.SECRET, user, Duration.ofMinutes(10)));
         JsonNode welcome = json(c.awaitFrame(f -> f.contains("\"welcome\""), WAIT));
         assertThat(welcome.get("user").asString()).isEqualTo(user);
         return c;
@@ -152,7 +155,8 @@ class CrossNodeMessagingIT {
             a.send(send("c2", carol, "\"second\""));
             await().atMost(WAIT).until(() -> framesOfType(a, "ack").size() == 2);
             List<String> ids = framesOfType(a, "ack").stream()
-                    .sorted((x, y) -> x.get("cid").asString().compareTo(y.get("cid").asString()))
+                    .sorted((x, y) ->
+                            x.get("cid").asString().compareTo(y.get("cid").asString()))
                     .map(ack -> ack.get("id").asString())
                     .toList();
 
@@ -160,7 +164,9 @@ class CrossNodeMessagingIT {
             await().atMost(WAIT).until(() -> redis.sync().zcard(inbox) == 2);
             List<ScoredValue<String>> stored = redis.sync().zrangeWithScores(inbox, 0, -1);
             assertThat(stored).extracting(ScoredValue::getScore).containsExactly(1.0, 2.0);
-            assertThat(stored).extracting(v -> json(v.getValue()).get("id").asString()).containsExactlyElementsOf(ids);
+            assertThat(stored)
+                    .extracting(v -> json(v.getValue()).get("id").asString())
+                    .containsExactlyElementsOf(ids);
             assertThat(redis.sync().get("sb:inbox:{" + carol + "}:seq")).isEqualTo("2");
         }
     }
@@ -171,9 +177,12 @@ class CrossNodeMessagingIT {
 
         assertThat(WsTestClient.upgradeStatus(ws, null)).isEqualTo(401);
         assertThat(WsTestClient.upgradeStatus(ws, "garbage")).isEqualTo(401);
-        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.expired(TestTokens.SECRET, "alice"))).isEqualTo(401);
-        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.withAlgNone("alice"))).isEqualTo(401);
-        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.signedWith("some-other-secret-of-at-least-32-bytes", "alice")))
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.expired(TestTokens.SECRET, "alice")))
+                .isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(ws, TestTokens.withAlgNone("alice")))
+                .isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(
+                        ws, TestTokens.signedWith("some-other-secret-of-at-least-32-bytes", "alice")))
                 .isEqualTo(401);
         assertThat(WsTestClient.upgradeStatus(ws, TestTokens.mint(TestTokens.SECRET, "alice", Duration.ofMinutes(1))))
                 .isEqualTo(101);
@@ -231,16 +240,21 @@ class CrossNodeMessagingIT {
         URI presence = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
         try (var phone = connect(0, bob, "phone")) {
             try (var web = connect(1, bob, "web")) {
-                JsonNode view = json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString()).body());
+                JsonNode view = json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
+                        .body());
                 assertThat(view.get("online").asBoolean()).isTrue();
-                assertThat(view.get("sessions").valueStream().map(s -> s.get("device").asString() + "@" + s.get("node").asString()))
+                assertThat(view.get("sessions")
+                                .valueStream()
+                                .map(s -> s.get("device").asString() + "@"
+                                        + s.get("node").asString()))
                         .containsExactly("phone@gw-1", "web@gw-2");
             }
-            await().atMost(WAIT).until(() -> json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
-                                    .body())
-                            .get("sessions")
-                            .size()
-                    == 1);
+            await().atMost(WAIT)
+                    .until(() -> json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
+                                            .body())
+                                    .get("sessions")
+                                    .size()
+                            == 1);
         }
     }
 }

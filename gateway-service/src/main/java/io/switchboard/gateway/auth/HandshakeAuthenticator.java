@@ -21,14 +21,12 @@ import reactor.core.publisher.Mono;
 /**
  * Authenticates the WebSocket upgrade at {@code /ws} before it happens: a request without a valid
  * token gets HTTP 401 (a browser Origin not on the allow-list, 403; a bad device name, 400), each with
- * a JSON body {@code {"code":…,"message":…}}, and no session is created. On success the user and
- * device are handed to the WebSocket handler as exchange attributes.
+ * a JSON body {@code {"code":…,"message":…}}, and no session is created. On success the exchange's
+ * principal is a {@link GatewayPrincipal}, which the WebSocket session inherits.
  */
 public final class HandshakeAuthenticator implements WebFilter, Ordered {
 
     public static final String PATH = "/ws";
-    public static final String USER_ATTRIBUTE = "switchboard.user";
-    public static final String DEVICE_ATTRIBUTE = "switchboard.device";
     public static final String DEFAULT_DEVICE = "default";
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuthenticator.class);
@@ -75,9 +73,8 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
             log.debug("refused WebSocket upgrade: {}", e.getMessage());
             return reject(exchange, HttpStatus.UNAUTHORIZED, "invalid_token", "the token is invalid or expired");
         }
-        exchange.getAttributes().put(USER_ATTRIBUTE, user);
-        exchange.getAttributes().put(DEVICE_ATTRIBUTE, device);
-        return chain.filter(exchange);
+        GatewayPrincipal principal = new GatewayPrincipal(user, device);
+        return chain.filter(exchange.mutate().principal(Mono.just(principal)).build());
     }
 
     private static String tokenOf(ServerWebExchange exchange) {
@@ -90,7 +87,8 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
     }
 
     private Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
-        meters.counter(GatewayMeters.HANDSHAKES_REJECTED.meterName(), "reason", code).increment();
+        meters.counter(GatewayMeters.HANDSHAKES_REJECTED.meterName(), "reason", code)
+                .increment();
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);

@@ -1,7 +1,5 @@
 package io.switchboard.gateway.config;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.auth.HandshakeAuthenticator;
@@ -18,27 +16,23 @@ import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.RedisPresenceStore;
 import io.switchboard.protocol.envelope.Topics;
+import io.switchboard.redis.RedisConnection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.netty.http.server.WebsocketServerSpec;
 
@@ -95,19 +89,14 @@ class GatewayConfiguration {
         return new HandshakeAuthenticator(verifier, properties.gateway().allowedOrigins(), meters);
     }
 
-    @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(GatewayProperties properties) {
-        return RedisClient.create(properties.redis().uri());
-    }
-
     @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+    RedisConnection redis(GatewayProperties properties) {
+        return RedisConnection.connect(properties.redis());
     }
 
     @Bean
-    PresenceStore presenceStore(StatefulRedisConnection<String, String> connection) {
-        return new RedisPresenceStore(connection.reactive());
+    PresenceStore presenceStore(RedisConnection redis) {
+        return new RedisPresenceStore(redis.reactive());
     }
 
     @Bean
@@ -122,15 +111,16 @@ class GatewayConfiguration {
     @Bean
     HeartbeatMonitor heartbeatMonitor(SessionRegistry registry, PresenceStore presence, GatewayProperties properties) {
         return new HeartbeatMonitor(
-                registry, presence, properties.heartbeat().interval(), properties.heartbeat().timeout());
+                registry,
+                presence,
+                properties.heartbeat().interval(),
+                properties.heartbeat().timeout());
     }
 
     @Bean(destroyMethod = "close")
     KafkaSender<String, byte[]> inboundSender(GatewayProperties properties) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.INBOUND), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().clientConfig();
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        Map<String, Object> config = properties.kafka().producerConfig();
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
         return new KafkaSender<>(config, "gateway-inbound");
     }
@@ -150,11 +140,7 @@ class GatewayConfiguration {
     KafkaReceiver<String, byte[]> nodeReceiver(GatewayProperties properties, NodeId nodeId, NodeDelivery delivery) {
         String topic = Topics.node(nodeId.value());
         KafkaTopics.ensure(properties.kafka(), List.of(topic), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().clientConfig();
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "gateway-" + nodeId.value());
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        Map<String, Object> config = properties.kafka().consumerConfig("gateway-" + nodeId.value(), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-node", topic);
         receiver.start(delivery::handle);
         receiver.ready().block(Duration.ofSeconds(30));
@@ -190,18 +176,20 @@ class GatewayConfiguration {
         return new SimpleUrlHandlerMapping(Map.of(HandshakeAuthenticator.PATH, handler), -1);
     }
 
+    /**
+     * The WebSocket upgrade as WebFlux's own handler adapter performs it: frames up to 1 MiB reach the
+     * handler, which answers oversized ones with an error frame instead of closing.
+     */
     @Bean
-    WebSocketService webSocketService() {
-        ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(TRANSPORT_FRAME_LIMIT));
-        HandshakeWebSocketService service = new HandshakeWebSocketService(strategy);
-        service.setSessionAttributePredicate(name -> name.startsWith("switchboard."));
-        return service;
-    }
-
-    @Bean
-    WebSocketHandlerAdapter webSocketHandlerAdapter(WebSocketService service) {
-        return new WebSocketHandlerAdapter(service);
+    WebFluxConfigurer webSocketUpgrade() {
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
+                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(TRANSPORT_FRAME_LIMIT));
+                return new HandshakeWebSocketService(strategy);
+            }
+        };
     }
 
     /** This gateway node's unique id. */

@@ -44,7 +44,7 @@ public record GatewayProperties(
         public Heartbeat {
             interval = interval == null ? Duration.ofSeconds(10) : interval;
             timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
-            if (!timeout.minus(interval).isPositive()) {
+            if (timeout.compareTo(interval) <= 0) {
                 throw new IllegalArgumentException("switchboard.heartbeat.timeout must be longer than the interval");
             }
         }

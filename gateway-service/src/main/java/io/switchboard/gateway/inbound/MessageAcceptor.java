@@ -42,7 +42,8 @@ public final class MessageAcceptor {
     public Mono<ServerFrame> accept(String user, ClientFrame.Send send) {
         InboundMessage message = new InboundMessage(
                 MessageIds.next(), send.cid(), user, send.to(), System.currentTimeMillis(), send.body());
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.INBOUND, message.to(), codec.encode(message));
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(Topics.INBOUND, message.to(), codec.encode(message));
         return sender.send(record)
                 .<ServerFrame>map(metadata -> {
                     accepted.increment();
@@ -51,7 +52,9 @@ public final class MessageAcceptor {
                 .onErrorResume(e -> {
                     log.warn("message {} not accepted: {}", message.id(), e.toString());
                     return Mono.just(new ServerFrame.Error(
-                            send.cid(), ErrorCode.UNAVAILABLE, "the message was not accepted; retry with the same cid"));
+                            send.cid(),
+                            ErrorCode.UNAVAILABLE,
+                            "the message was not accepted; retry with the same cid"));
                 });
     }
 }

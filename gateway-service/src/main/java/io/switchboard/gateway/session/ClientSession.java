@@ -3,11 +3,12 @@ package io.switchboard.gateway.session;
 import io.switchboard.presence.PresenceSession;
 import io.switchboard.protocol.frame.ServerFrame;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
-import org.springframework.web.reactive.socket.CloseStatus;
 
 /**
  * One client connection on this node: who it is, when it was last heard from, and its bounded
@@ -23,6 +24,8 @@ public final class ClientSession {
     private final PresenceSession identity;
     private final Sinks.Many<Outbound> outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int queueCapacity;
     private volatile Consumer<CloseStatus> closer = status -> {};
     private volatile long lastSeenNanos;
     private volatile long lastPingNanos;
@@ -30,7 +33,11 @@ public final class ClientSession {
 
     public ClientSession(PresenceSession identity, int queueCapacity, long nowNanos) {
         this.identity = identity;
-        this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<Outbound>get(queueCapacity).get());
+        this.queueCapacity = queueCapacity;
+        // Reactor rounds queue sizes up to a power of two; the counter keeps the bound exact.
+        this.outbound = Sinks.many()
+                .unicast()
+                .onBackpressureBuffer(Queues.<Outbound>get(queueCapacity).get());
         this.lastSeenNanos = nowNanos;
         this.lastPingNanos = nowNanos;
     }
@@ -54,7 +61,7 @@ public final class ClientSession {
 
     /** The frames to write, in queue order; subscribe once. */
     public Flux<Outbound> outbound() {
-        return outbound.asFlux();
+        return outbound.asFlux().doOnNext(item -> queued.decrementAndGet());
     }
 
     /** Queues a frame. Returns false when the session is closed or was just closed as a slow consumer. */
@@ -122,11 +129,19 @@ public final class ClientSession {
         if (closed.get()) {
             return false;
         }
+        if (queued.get() >= queueCapacity) {
+            close(CloseCodes.SLOW_CONSUMER);
+            return false;
+        }
         Sinks.EmitResult result = outbound.tryEmitNext(item);
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
             close(CloseCodes.SLOW_CONSUMER);
             return false;
         }
-        return result.isSuccess();
+        if (result.isSuccess()) {
+            queued.incrementAndGet();
+            return true;
+        }
+        return false;
     }
 }

@@ -63,7 +63,9 @@ public final class HeartbeatMonitor implements SmartLifecycle {
         if (now - lastRefreshNanos >= intervalNanos && !alive.isEmpty()) {
             lastRefreshNanos = now;
             presence.refresh(alive, presenceTtl)
-                    .subscribe(null, e -> log.warn("presence refresh of {} sessions failed: {}", alive.size(), e.toString()));
+                    .subscribe(
+                            null,
+                            e -> log.warn("presence refresh of {} sessions failed: {}", alive.size(), e.toString()));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.switchboard.gateway.websocket;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.gateway.auth.HandshakeAuthenticator;
+import io.switchboard.gateway.auth.GatewayPrincipal;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.session.ClientSession;
@@ -17,12 +17,15 @@ import io.switchboard.protocol.frame.FrameCodec;
 import io.switchboard.protocol.frame.FrameException;
 import io.switchboard.protocol.frame.ServerFrame;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -76,12 +79,18 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession ws) {
-        String user = (String) ws.getAttributes().get(HandshakeAuthenticator.USER_ATTRIBUTE);
-        String device = (String) ws.getAttributes().get(HandshakeAuthenticator.DEVICE_ATTRIBUTE);
-        if (user == null || device == null) {
-            // Only reachable if the handshake filter is not installed: refuse rather than guess.
-            return ws.close(org.springframework.web.reactive.socket.CloseStatus.POLICY_VIOLATION);
-        }
+        return ws.getHandshakeInfo()
+                .getPrincipal()
+                .ofType(GatewayPrincipal.class)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(principal -> principal.isPresent()
+                        ? serve(ws, principal.get().user(), principal.get().device())
+                        // Only without the handshake authenticator: refuse rather than guess.
+                        : ws.close(CloseStatus.POLICY_VIOLATION));
+    }
+
+    private Mono<Void> serve(WebSocketSession ws, String user, String device) {
         PresenceSession identity =
                 new PresenceSession(user, device, UUID.randomUUID().toString(), nodeId, System.currentTimeMillis());
         ClientSession session = new ClientSession(identity, outboundQueue, System.nanoTime());
@@ -89,15 +98,23 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         session.send(new ServerFrame.Welcome(user, device, identity.sessionId()));
         registry.add(session);
 
-        Mono<Void> registered = presence.register(identity, heartbeat.presenceTtl())
+        Mono<Boolean> registered = presence.register(identity, heartbeat.presenceTtl())
                 .timeout(presenceTimeout)
+                .thenReturn(true)
                 .onErrorResume(e -> {
                     log.warn("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
-                    session.close(CloseCodes.TRY_AGAIN_LATER);
-                    return Mono.empty();
+                    return Mono.just(false);
                 });
-
-        Mono<Void> output = ws.send(registered.thenMany(session.outbound()).map(item -> toMessage(ws, item)));
+        // The welcome (queued first) leaves only once the session is registered; a session that
+        // cannot be registered is closed without ever being welcomed.
+        Flux<Outbound> frames = registered.flatMapMany(ok -> {
+            if (ok) {
+                return session.outbound();
+            }
+            session.close(CloseCodes.TRY_AGAIN_LATER);
+            return Flux.empty();
+        });
+        Mono<Void> output = ws.send(frames.map(item -> toMessage(ws, item)));
 
         Mono<Void> input = ws.receive()
                 .map(message -> inbound(session, message))
@@ -126,7 +143,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         switch (message.getType()) {
             case TEXT:
                 if (message.getPayload().readableByteCount() > maxFrameBytes) {
-                    return new FrameException(ErrorCode.FRAME_TOO_LARGE, null, "frames are limited to " + maxFrameBytes + " bytes");
+                    return new FrameException(
+                            ErrorCode.FRAME_TOO_LARGE, null, "frames are limited to " + maxFrameBytes + " bytes");
                 }
                 try {
                     return codec.decode(message.getPayloadAsText());
@@ -146,7 +164,9 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
     private Mono<Void> reply(ClientSession session, Object request) {
         if (request instanceof ClientFrame.Send send) {
-            return acceptor.accept(session.userId(), send).doOnNext(answer -> answer(session, answer)).then();
+            return acceptor.accept(session.userId(), send)
+                    .doOnNext(answer -> answer(session, answer))
+                    .then();
         }
         if (request instanceof ClientFrame.Ping) {
             session.send(new ServerFrame.Pong());
@@ -158,7 +178,11 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
     private void answer(ClientSession session, ServerFrame frame) {
         if (frame instanceof ServerFrame.Error error) {
-            meters.counter(GatewayMeters.ERRORS_SENT.meterName(), "code", error.code().wire()).increment();
+            meters.counter(
+                            GatewayMeters.ERRORS_SENT.meterName(),
+                            "code",
+                            error.code().wire())
+                    .increment();
         }
         session.send(frame);
     }

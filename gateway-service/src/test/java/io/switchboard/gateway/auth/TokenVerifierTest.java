@@ -38,15 +38,18 @@ class TokenVerifierTest {
 
     @Test
     void refusesTokensSignedWithAnotherSecret() {
-        assertThatThrownBy(() -> verifier.verify(TestTokens.signedWith("another-secret-that-is-long-enough-32b", "alice")))
+        assertThatThrownBy(
+                        () -> verifier.verify(TestTokens.signedWith("another-secret-that-is-long-enough-32b", "alice")))
                 .isInstanceOf(InvalidTokenException.class);
     }
 
     @Test
     void refusesOtherAlgorithmsEvenWithTheRightSecret() throws Exception {
-        String hs512 = sign(JWSAlgorithm.HS512, new JWTClaimsSet.Builder()
-                .subject("alice")
-                .expirationTime(Date.from(Instant.now().plusSeconds(60))));
+        String hs512 = sign(
+                JWSAlgorithm.HS512,
+                new JWTClaimsSet.Builder()
+                        .subject("alice")
+                        .expirationTime(Date.from(Instant.now().plusSeconds(60))));
 
         assertThatThrownBy(() -> verifier.verify(hs512)).isInstanceOf(InvalidTokenException.class);
     }
@@ -54,9 +57,11 @@ class TokenVerifierTest {
     @Test
     void requiresExpAndAValidSubject() throws Exception {
         String noExp = sign(JWSAlgorithm.HS256, new JWTClaimsSet.Builder().subject("alice"));
-        String badSub = sign(JWSAlgorithm.HS256, new JWTClaimsSet.Builder()
-                .subject("alice smith")
-                .expirationTime(Date.from(Instant.now().plusSeconds(60))));
+        String badSub = sign(
+                JWSAlgorithm.HS256,
+                new JWTClaimsSet.Builder()
+                        .subject("alice smith")
+                        .expirationTime(Date.from(Instant.now().plusSeconds(60))));
 
         assertThatThrownBy(() -> verifier.verify(noExp)).isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> verifier.verify(badSub)).isInstanceOf(InvalidTokenException.class);

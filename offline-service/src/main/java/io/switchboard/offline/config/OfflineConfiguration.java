@@ -1,7 +1,5 @@
 package io.switchboard.offline.config;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
@@ -10,15 +8,10 @@ import io.switchboard.offline.sequencing.SequencingPipeline;
 import io.switchboard.offline.store.MessageStore;
 import io.switchboard.offline.store.RedisMessageStore;
 import io.switchboard.protocol.envelope.Topics;
+import io.switchboard.redis.RedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -27,29 +20,22 @@ class OfflineConfiguration {
 
     static final String CONSUMER_GROUP = "offline-service";
 
-    @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(OfflineProperties properties) {
-        return RedisClient.create(properties.redis().uri());
-    }
-
     @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+    RedisConnection redis(OfflineProperties properties) {
+        return RedisConnection.connect(properties.redis());
     }
 
     @Bean
-    MessageStore messageStore(StatefulRedisConnection<String, String> connection, OfflineProperties properties) {
+    MessageStore messageStore(RedisConnection redis, OfflineProperties properties) {
         return new RedisMessageStore(
-                connection.reactive(),
+                redis.reactive(),
                 properties.offline().retention(),
                 properties.offline().maxMessagesPerUser());
     }
 
     @Bean(destroyMethod = "close")
     KafkaSender<String, byte[]> sequencedSender(OfflineProperties properties) {
-        Map<String, Object> config = properties.kafka().clientConfig();
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        Map<String, Object> config = properties.kafka().producerConfig();
         return new KafkaSender<>(config, "offline-sequenced");
     }
 
@@ -62,11 +48,7 @@ class OfflineConfiguration {
     @Bean(destroyMethod = "close")
     KafkaReceiver<String, byte[]> inboundReceiver(OfflineProperties properties, SequencingPipeline pipeline) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.INBOUND, Topics.SEQUENCED), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().clientConfig();
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = properties.kafka().consumerConfig(CONSUMER_GROUP, "earliest");
         KafkaReceiver<String, byte[]> receiver =
                 KafkaReceiver.subscribe(config, "offline-inbound", List.of(Topics.INBOUND));
         receiver.start(pipeline::handle);

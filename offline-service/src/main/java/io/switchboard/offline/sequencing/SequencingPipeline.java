@@ -3,7 +3,6 @@ package io.switchboard.offline.sequencing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.offline.store.MessageStore;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
@@ -81,7 +80,8 @@ public final class SequencingPipeline {
                     record.partition(),
                     record.offset(),
                     e.getMessage());
-            meters.counter(OfflineMeters.RECORDS_REJECTED.meterName(), "reason", "malformed").increment();
+            meters.counter(OfflineMeters.RECORDS_REJECTED.meterName(), "reason", "malformed")
+                    .increment();
             return null;
         }
     }

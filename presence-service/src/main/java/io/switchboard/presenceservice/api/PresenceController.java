@@ -34,10 +34,11 @@ class PresenceController {
         if (!Ids.isValidUserId(userId)) {
             return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "bad_user_id"));
         }
-        return store.sessionsOf(userId).map(sessions -> new PresenceView(
-                userId,
-                !sessions.isEmpty(),
-                sessions.stream().map(PresenceController::view).toList()));
+        return store.sessionsOf(userId)
+                .map(sessions -> new PresenceView(
+                        userId,
+                        !sessions.isEmpty(),
+                        sessions.stream().map(PresenceController::view).toList()));
     }
 
     private static SessionView view(PresenceSession s) {

@@ -1,27 +1,21 @@
 package io.switchboard.presenceservice.config;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.RedisPresenceStore;
+import io.switchboard.redis.RedisConnection;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class PresenceConfiguration {
 
-    @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(PresenceProperties properties) {
-        return RedisClient.create(properties.redis().uri());
-    }
-
     @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+    RedisConnection redis(PresenceProperties properties) {
+        return RedisConnection.connect(properties.redis());
     }
 
     @Bean
-    PresenceStore presenceStore(StatefulRedisConnection<String, String> connection) {
-        return new RedisPresenceStore(connection.reactive());
+    PresenceStore presenceStore(RedisConnection redis) {
+        return new RedisPresenceStore(redis.reactive());
     }
 }

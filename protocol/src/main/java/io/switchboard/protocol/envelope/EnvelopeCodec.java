@@ -45,7 +45,12 @@ public final class EnvelopeCodec {
     public InboundMessage decodeInbound(byte[] bytes) {
         JsonNode n = parse(bytes);
         return new InboundMessage(
-                required(n, "id"), required(n, "cid"), required(n, "from"), required(n, "to"), number(n, "ts"), body(n));
+                required(n, "id"),
+                required(n, "cid"),
+                required(n, "from"),
+                required(n, "to"),
+                number(n, "ts"),
+                body(n));
     }
 
     /** @throws MalformedEnvelopeException if the bytes are not a sequenced envelope */

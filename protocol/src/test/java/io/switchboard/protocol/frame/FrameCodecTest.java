@@ -14,14 +14,16 @@ class FrameCodecTest {
 
     @Test
     void readsASendWithAnyJsonBody() {
-        ClientFrame frame = codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"body\":{\"text\":\"hi\",\"n\":[1,2]}}");
+        ClientFrame frame = codec.decode(
+                "{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"body\":{\"text\":\"hi\",\"n\":[1,2]}}");
 
         assertThat(frame).isEqualTo(new ClientFrame.Send("c1", "bob", new RawJson("{\"text\":\"hi\",\"n\":[1,2]}")));
     }
 
     @Test
     void keepsScalarAndNullBodies() {
-        assertThat(((ClientFrame.Send) codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":\"hello\"}"))
+        assertThat(((ClientFrame.Send)
+                                codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":\"hello\"}"))
                         .body()
                         .json())
                 .isEqualTo("\"hello\"");
@@ -33,7 +35,8 @@ class FrameCodecTest {
 
     @Test
     void ignoresAFromFieldSentByTheClient() {
-        ClientFrame frame = codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"from\":\"mallory\",\"body\":1}");
+        ClientFrame frame =
+                codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"bob\",\"from\":\"mallory\",\"body\":1}");
 
         assertThat(frame).isEqualTo(new ClientFrame.Send("c1", "bob", new RawJson("1")));
     }
@@ -59,11 +62,10 @@ class FrameCodecTest {
                 "{\"type\":\"send\",\"cid\":\"\",\"to\":\"bob\",\"body\":1} | bad_field     |",
             })
     void rejectsBadFramesWithAStableCode(String text, String code, String cid) {
-        assertThatThrownBy(() -> codec.decode(text.strip()))
-                .isInstanceOfSatisfying(FrameException.class, e -> {
-                    assertThat(e.code().wire()).isEqualTo(code);
-                    assertThat(e.cid()).isEqualTo(cid);
-                });
+        assertThatThrownBy(() -> codec.decode(text.strip())).isInstanceOfSatisfying(FrameException.class, e -> {
+            assertThat(e.code().wire()).isEqualTo(code);
+            assertThat(e.cid()).isEqualTo(cid);
+        });
     }
 
     @Test
@@ -79,8 +81,10 @@ class FrameCodecTest {
     void writesServerFramesExactlyAsTheProtocolDocumentShowsThem() {
         assertThat(codec.encode(new ServerFrame.Welcome("alice", "phone", "s1")))
                 .isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\",\"device\":\"phone\",\"session\":\"s1\"}");
-        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1"))).isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
-        assertThat(codec.encode(new ServerFrame.Msg("m1", 7, "alice", "bob", 1700000000000L, new RawJson("{\"t\":\"hi\"}"))))
+        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1")))
+                .isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
+        assertThat(codec.encode(
+                        new ServerFrame.Msg("m1", 7, "alice", "bob", 1700000000000L, new RawJson("{\"t\":\"hi\"}"))))
                 .isEqualTo("{\"type\":\"msg\",\"id\":\"m1\",\"seq\":7,\"from\":\"alice\",\"to\":\"bob\","
                         + "\"ts\":1700000000000,\"body\":{\"t\":\"hi\"}}");
         assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "nope")))

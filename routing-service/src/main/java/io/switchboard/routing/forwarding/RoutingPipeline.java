@@ -51,7 +51,9 @@ public final class RoutingPipeline {
                 .flatMap(perRecord -> {
                     List<ProducerRecord<String, byte[]>> all =
                             perRecord.stream().flatMap(List::stream).toList();
-                    return all.isEmpty() ? Mono.empty() : sender.sendAll(all).doOnSuccess(ok -> routed.increment(all.size()));
+                    return all.isEmpty()
+                            ? Mono.empty()
+                            : sender.sendAll(all).doOnSuccess(ok -> routed.increment(all.size()));
                 })
                 .then();
     }

@@ -1,0 +1,154 @@
+package io.switchboard.kafka;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * Sends records to Kafka from non-blocking code.
+ *
+ * <p>Guarantees:
+ *
+ * <ul>
+ *   <li><b>Durable on success.</b> The producer always runs with {@code acks=all} and idempotence: a
+ *       returned Mono succeeds only once every in-sync replica has the record, and a retried
+ *       request never writes it twice.
+ *   <li><b>Never blocks the caller.</b> {@code KafkaProducer.send} can block (metadata, a full
+ *       buffer), so it runs on one dedicated thread fed through a bounded queue. When the queue is
+ *       full, the Mono fails at once with {@link KafkaSenderOverloadedException}.
+ *   <li><b>Order.</b> Records are handed to the producer in the order their Monos are subscribed
+ *       (one FIFO thread), so records to one partition are written in that order.
+ *   <li><b>Lazy.</b> Nothing is sent until the Mono is subscribed; each subscription sends once more.
+ * </ul>
+ *
+ * Results are signalled on the producer's network thread: downstream work must be short and
+ * non-blocking (queue a frame, complete a batch), or move elsewhere with {@code publishOn}.
+ */
+public final class KafkaSender<K, V> implements AutoCloseable {
+
+    public static final int DEFAULT_QUEUE_CAPACITY = 8192;
+
+    private final String name;
+    private final Producer<K, V> producer;
+    private final ThreadPoolExecutor sendThread;
+    private final int queueCapacity;
+
+    public KafkaSender(Map<String, Object> config, String name) {
+        this(new KafkaProducer<>(durable(config)), name, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** With a ready-made producer (for tests with Kafka's {@code MockProducer}). */
+    public KafkaSender(Producer<K, V> producer, String name, int queueCapacity) {
+        this.name = name;
+        this.producer = producer;
+        this.queueCapacity = queueCapacity;
+        this.sendThread = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity), runnable -> {
+                    Thread t = new Thread(runnable, "kafka-sender-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    private static Map<String, Object> durable(Map<String, Object> config) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.put(ProducerConfig.ACKS_CONFIG, "all");
+        c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        c.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        return c;
+    }
+
+    /** Sends one record; succeeds with its metadata once Kafka acknowledged it. */
+    public Mono<RecordMetadata> send(ProducerRecord<K, V> record) {
+        return Mono.create(sink -> submit(
+                sink,
+                () -> producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        sink.error(error);
+                    } else {
+                        sink.success(metadata);
+                    }
+                })));
+    }
+
+    /**
+     * Sends records in list order; succeeds with their metadata (same order) once Kafka acknowledged
+     * all of them, fails with the first error otherwise (some records may then be written: callers
+     * rely on idempotent consumers, as for any retry).
+     */
+    public Mono<List<RecordMetadata>> sendAll(List<ProducerRecord<K, V>> records) {
+        if (records.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        return Mono.create(sink -> submit(sink, () -> {
+            RecordMetadata[] results = new RecordMetadata[records.size()];
+            AtomicInteger pending = new AtomicInteger(records.size());
+            for (int i = 0; i < results.length; i++) {
+                int index = i;
+                producer.send(records.get(i), (metadata, error) -> {
+                    if (error != null) {
+                        sink.error(error);
+                    } else {
+                        results[index] = metadata;
+                        if (pending.decrementAndGet() == 0) {
+                            sink.success(Arrays.asList(results));
+                        }
+                    }
+                });
+            }
+        }));
+    }
+
+    private void submit(MonoSink<?> sink, Runnable send) {
+        try {
+            sendThread.execute(() -> {
+                try {
+                    send.run();
+                } catch (RuntimeException e) {
+                    sink.error(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            sink.error(
+                    sendThread.isShutdown()
+                            ? new IllegalStateException("Kafka sender '" + name + "' is closed")
+                            : new KafkaSenderOverloadedException(name, queueCapacity));
+        }
+    }
+
+    /** Sends waiting in the hand-off queue, for metrics. */
+    public int queued() {
+        return sendThread.getQueue().size();
+    }
+
+    /** Stops taking sends, hands over those queued, flushes and closes the producer. */
+    public void close(Duration timeout) {
+        sendThread.shutdown();
+        try {
+            sendThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,53 @@
+package io.switchboard.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RedisServerIT {
+
+    @Test
+    void servesCommandsWritesAnAofAndStopsByPid(@TempDir Path dir) throws Exception {
+        long pid;
+        try (RedisServer redis =
+                RedisServer.start(RedisServer.Options.defaults().dataDir(dir))) {
+            pid = redis.pid();
+            assertThat(command(redis.port(), "SET k v")).isEqualTo("+OK");
+            assertThat(command(redis.port(), "CONFIG GET appendonly")).isEqualTo("*2");
+        }
+
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
+        try (var files = Files.walk(dir)) {
+            assertThat(files.map(Path::getFileName).map(Path::toString)).anyMatch(name -> name.contains(".aof"));
+        }
+    }
+
+    @Test
+    void anAppendOnlyServerKeepsItsDataAcrossARestart(@TempDir Path dir) throws Exception {
+        try (RedisServer redis =
+                RedisServer.start(RedisServer.Options.defaults().dataDir(dir))) {
+            assertThat(command(redis.port(), "SET k kept")).isEqualTo("+OK");
+        }
+        try (RedisServer redis =
+                RedisServer.start(RedisServer.Options.defaults().dataDir(dir))) {
+            assertThat(command(redis.port(), "GET k")).isEqualTo("$4");
+        }
+    }
+
+    /** Sends one inline command and returns the first reply line. */
+    private static String command(int port, String command) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+        }
+    }
+}

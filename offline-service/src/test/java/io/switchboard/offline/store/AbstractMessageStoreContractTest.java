@@ -1,0 +1,82 @@
+package io.switchboard.offline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.protocol.RawJson;
+import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.envelope.SequencedMessage;
+import io.switchboard.protocol.id.MessageIds;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+/** The guarantees of {@link MessageStore}, run against every implementation. */
+abstract class AbstractMessageStoreContractTest {
+
+    protected abstract MessageStore store();
+
+    protected static String user(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    protected static InboundMessage message(String to, String body) {
+        return new InboundMessage(MessageIds.next(), "c", "alice", to, System.currentTimeMillis(), new RawJson(body));
+    }
+
+    @Test
+    void aRecipientsMessagesGetSeqsOneTwoThreeInAppendOrder() {
+        String bob = user("bob");
+
+        List<SequencedMessage> stored = Flux.range(1, 50)
+                .map(i -> message(bob, Integer.toString(i)))
+                .flatMapSequential(store()::append, 16)
+                .collectList()
+                .block();
+
+        assertThat(stored)
+                .extracting(SequencedMessage::seq)
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, 50).mapToObj(i -> (long) i).toList());
+        assertThat(stored)
+                .extracting(m -> m.body().json())
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, 50).mapToObj(Integer::toString).toList());
+        assertThat(store().lastSeq(bob).block()).isEqualTo(50);
+    }
+
+    @Test
+    void appendingTheSameMessageIdAgainKeepsItsSeqAndStoresNothingNew() {
+        String bob = user("bob");
+        InboundMessage first = message(bob, "1");
+        InboundMessage second = message(bob, "2");
+
+        assertThat(store().append(first).block().seq()).isEqualTo(1);
+        assertThat(store().append(second).block().seq()).isEqualTo(2);
+        assertThat(store().append(first).block().seq()).isEqualTo(1);
+        assertThat(store().lastSeq(bob).block()).isEqualTo(2);
+    }
+
+    @Test
+    void recipientsHaveIndependentSequences() {
+        String bob = user("bob");
+        String carol = user("carol");
+
+        store().append(message(bob, "1")).block();
+        store().append(message(bob, "2")).block();
+
+        assertThat(store().append(message(carol, "1")).block().seq()).isEqualTo(1);
+        assertThat(store().lastSeq(user("nobody")).block()).isZero();
+    }
+
+    @Test
+    void theStoredMessageCarriesEverythingTheRecipientNeeds() {
+        String bob = user("bob");
+        InboundMessage m = message(bob, "{\"text\":\"hi\"}");
+
+        SequencedMessage s = store().append(m).block();
+
+        assertThat(s).isEqualTo(new SequencedMessage(m.id(), 1, "alice", bob, m.ts(), m.body()));
+    }
+}

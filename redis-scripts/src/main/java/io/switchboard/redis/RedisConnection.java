@@ -1,0 +1,42 @@
+package io.switchboard.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+
+/**
+ * A service's one Redis connection. Lettuce multiplexes every command of the service over it and
+ * pipelines commands issued without waiting, which is both the fastest and the order-preserving
+ * choice: commands issued in order on one connection run in that order.
+ */
+public final class RedisConnection implements AutoCloseable {
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    private RedisConnection(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        this.client = client;
+        this.connection = connection;
+    }
+
+    /** Connects to {@code settings.uri()}; fails if Redis does not answer. */
+    public static RedisConnection connect(RedisSettings settings) {
+        RedisClient client = RedisClient.create(settings.uri());
+        try {
+            return new RedisConnection(client, client.connect());
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    public RedisReactiveCommands<String, String> reactive() {
+        return connection.reactive();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+    }
+}

@@ -1,0 +1,116 @@
+package io.switchboard.suite;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.switchboard.infra.KafkaServer;
+import io.switchboard.infra.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The README's main command: the whole suite on this machine, in the foreground. A real Kafka
+ * (KRaft, in-process) and a real redis-server (child process, AOF on) keep their data in
+ * {@code SWITCHBOARD_DATA_DIR} between runs; presence, routing, offline and the gateway nodes run as
+ * separate Spring applications in this JVM (see {@link Suite}). Ctrl-C stops everything, gateways
+ * first.
+ */
+public final class LocalSuite {
+
+    /** Local mode signs development tokens with this when SWITCHBOARD_JWT_SECRET is not set. */
+    private static final String DEVELOPMENT_SECRET = "switchboard-local-development-secret-do-not-use-in-production";
+
+    private LocalSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
+        Path dataDir = Path.of(env("SWITCHBOARD_DATA_DIR", ".local/data")).toAbsolutePath();
+        int kafkaPort = Integer.parseInt(env("SWITCHBOARD_KAFKA_PORT", "19092"));
+        int redisPort = Integer.parseInt(env("SWITCHBOARD_REDIS_PORT", "16379"));
+        List<Integer> gatewayPorts = Arrays.stream(
+                        env("SWITCHBOARD_GATEWAY_PORTS", "8081,8082").split(","))
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .toList();
+        Suite.ServicePorts ports = new Suite.ServicePorts(
+                Integer.parseInt(env("SWITCHBOARD_PRESENCE_PORT", "8090")),
+                Integer.parseInt(env("SWITCHBOARD_ROUTING_PORT", "8091")),
+                Integer.parseInt(env("SWITCHBOARD_OFFLINE_PORT", "8092")));
+
+        RedisServer redis = RedisServer.start(RedisServer.Options.defaults()
+                .port(redisPort)
+                .dataDir(dataDir.resolve("redis"))
+                .appendOnly(true));
+        System.out.printf(
+                "redis     redis://127.0.0.1:%d  (%s, AOF in %s)%n",
+                redisPort, redis.binaryDescription(), dataDir.resolve("redis"));
+        KafkaServer kafka =
+                KafkaServer.start(KafkaServer.Options.defaults().port(kafkaPort).dataDir(dataDir.resolve("kafka")));
+        System.out.printf("kafka     %s  (KRaft, data in %s)%n", kafka.bootstrapServers(), dataDir.resolve("kafka"));
+
+        Suite suite;
+        try {
+            suite = Suite.start(new Suite.Options(
+                    kafka.bootstrapServers(),
+                    redis.uri(),
+                    ports,
+                    gatewayPorts,
+                    Map.of("switchboard.local-mode", "true")));
+        } catch (RuntimeException e) {
+            kafka.close();
+            redis.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("stopping Switchboard...");
+                            suite.close();
+                            kafka.close();
+                            redis.close();
+                            stopped.countDown();
+                        },
+                        "switchboard-shutdown"));
+
+        System.out.printf("presence  http://127.0.0.1:%d/api/v1/presence/{user}%n", suite.port("presence"));
+        System.out.printf("routing   http://127.0.0.1:%d/actuator/health%n", suite.port("routing"));
+        System.out.printf("offline   http://127.0.0.1:%d/actuator/health%n", suite.port("offline"));
+        for (int i = 0; i < suite.gatewayPorts().size(); i++) {
+            System.out.printf("gateway   %s  (node gw-%d)%n", suite.gatewayWebSocket(i), i + 1);
+        }
+        String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
+        secret = secret.isBlank() ? DEVELOPMENT_SECRET : secret;
+        System.out.println("development tokens (valid 12 hours):");
+        for (String user : List.of("alice", "bob")) {
+            System.out.printf("  %-5s %s%n", user, token(secret, user));
+        }
+        System.out.printf("Switchboard is ready in %.1f s. Ctrl-C stops it.%n", (System.nanoTime() - started) / 1e9);
+        stopped.await();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String token(String secret, String user) throws JOSEException {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder()
+                        .subject(user)
+                        .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(12))))
+                        .build());
+        jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+}
