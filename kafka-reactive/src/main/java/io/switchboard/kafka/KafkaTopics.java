@@ -2,12 +2,17 @@ package io.switchboard.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -20,8 +25,13 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     /**
-     * Ensures every topic in {@code names} exists, creating the missing ones with the settings'
-     * partitions and replication factor. Blocking: call it at start-up, never on an event loop.
+     * Ensures every topic in {@code names} exists and every partition's leader serves requests,
+     * creating the missing ones with the settings' partitions and replication factor. Blocking: call
+     * it at start-up, never on an event loop.
+     *
+     * <p>Waiting for the leaders matters: a produce that reaches a partition in the instant between
+     * its creation and its leader taking over is refused, and an idempotent producer can then be
+     * left retrying an out-of-order batch until its delivery timeout.
      */
     public static void ensure(KafkaSettings settings, Collection<String> names, Duration timeout) {
         try (Admin admin = Admin.create(settings.clientConfig())) {
@@ -37,12 +47,33 @@ public final class KafkaTopics {
                     }
                 }
             }
+            awaitLeaders(admin, names, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Kafka topics", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException(
                     "Kafka at " + settings.bootstrapServers() + " did not answer within " + timeout, e);
+        }
+    }
+
+    /** Returns once every partition of {@code names} answers a list-offsets request from its leader. */
+    private static void awaitLeaders(Admin admin, Collection<String> names, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        try {
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            for (TopicDescription topic : admin.describeTopics(names)
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .values()) {
+                topic.partitions()
+                        .forEach(p ->
+                                partitions.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
+            }
+            // The admin client retries NOT_LEADER_OR_FOLLOWER internally until the leader serves.
+            admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka topics " + names + " have no serving leader", e.getCause());
         }
     }
 

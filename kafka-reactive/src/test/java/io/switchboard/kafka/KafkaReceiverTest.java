@@ -1,0 +1,119 @@
+package io.switchboard.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+class KafkaReceiverTest {
+
+    private static final String TOPIC = "t";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+
+    private final MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
+    private KafkaReceiver<String, String> receiver;
+
+    @BeforeEach
+    void topic() {
+        Node node = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(
+                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        receiver = KafkaReceiver.of(consumer, "test", null, TOPIC);
+    }
+
+    @AfterEach
+    void close() {
+        receiver.close();
+    }
+
+    private void add(long offset, String value) {
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, "k", value));
+    }
+
+    private OffsetAndMetadata committed() {
+        return consumer.committed(Set.of(P0)).get(P0);
+    }
+
+    @Test
+    void commitsABatchOnlyAfterItsHandlerCompletedAndPausesUntilThen() {
+        List<List<String>> batches = new CopyOnWriteArrayList<>();
+        Sinks.One<Void> finish = Sinks.one();
+        receiver.start(records -> {
+            batches.add(records.stream().map(ConsumerRecord::value).toList());
+            return finish.asMono();
+        });
+        receiver.ready().block(Duration.ofSeconds(5));
+        add(0, "a");
+        add(1, "b");
+
+        await().until(() -> batches.size() == 1);
+        assertThat(batches.get(0)).containsExactly("a", "b");
+        assertThat(consumer.paused()).contains(P0);
+        await().during(Duration.ofMillis(300)).until(() -> committed() == null);
+
+        finish.tryEmitEmpty();
+
+        await().until(() -> committed() != null && committed().offset() == 2);
+        await().until(() -> consumer.paused().isEmpty());
+    }
+
+    @Test
+    void aFailedBatchIsHandedOverAgainUntilItSucceedsAndOnlyThenCommitted() {
+        AtomicInteger attempts = new AtomicInteger();
+        List<List<String>> seen = new CopyOnWriteArrayList<>();
+        receiver.start(records -> {
+            seen.add(records.stream().map(ConsumerRecord::value).toList());
+            return attempts.incrementAndGet() < 3 ? Mono.error(new IllegalStateException("redis down")) : Mono.empty();
+        });
+        receiver.ready().block(Duration.ofSeconds(5));
+        add(0, "a");
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> committed() != null && committed().offset() == 1);
+        assertThat(seen).containsExactly(List.of("a"), List.of("a"), List.of("a"));
+        assertThat(receiver.retries()).isEqualTo(2);
+    }
+
+    @Test
+    void batchesAreHandledOneAtATimeInOffsetOrder() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        receiver.start(records -> Mono.defer(() -> {
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    records.forEach(r -> order.add(r.value()));
+                    return Mono.delay(Duration.ofMillis(20)).then();
+                })
+                .doFinally(s -> inFlight.decrementAndGet()));
+        receiver.ready().block(Duration.ofSeconds(5));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int offset = i;
+            consumer.schedulePollTask(() -> add(offset, "r" + offset));
+            expected.add("r" + i);
+        }
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> committed() != null && committed().offset() == 50);
+        assertThat(order).containsExactlyElementsOf(expected);
+        assertThat(maxInFlight).hasValue(1);
+    }
+}
