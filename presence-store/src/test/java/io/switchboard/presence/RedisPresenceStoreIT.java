@@ -1,30 +1,27 @@
 package io.switchboard.presence;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.switchboard.redis.RedisConnection;
+import io.switchboard.redis.RedisSettings;
 import io.switchboard.test.TestInfra;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 class RedisPresenceStoreIT extends AbstractPresenceStoreContractTest {
 
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static RedisConnection redis;
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create(TestInfra.redisUri());
-        connection = client.connect();
+        redis = RedisConnection.connect(new RedisSettings(TestInfra.redisUri()));
     }
 
     @AfterAll
     static void disconnect() {
-        connection.close();
-        client.shutdown();
+        redis.close();
     }
 
     @Override
     protected PresenceStore store() {
-        return new RedisPresenceStore(connection.reactive());
+        return new RedisPresenceStore(redis.reactive());
     }
 }

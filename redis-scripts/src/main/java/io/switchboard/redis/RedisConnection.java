@@ -3,6 +3,7 @@ package io.switchboard.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * A service's one Redis connection. Lettuce multiplexes every command of the service over it and
@@ -32,6 +33,11 @@ public final class RedisConnection implements AutoCloseable {
 
     public RedisReactiveCommands<String, String> reactive() {
         return connection.reactive();
+    }
+
+    /** Blocking commands, for tests and tools only: never call them on an event loop. */
+    public RedisCommands<String, String> sync() {
+        return connection.sync();
     }
 
     @Override

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.HandlerMapping;
@@ -66,6 +67,12 @@ class GatewayConfiguration {
             host = "gateway";
         }
         return host.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + port;
+    }
+
+    /** Every meter of this node carries its node id, so a fleet's metrics can be told apart. */
+    @Bean
+    MeterRegistryCustomizer<MeterRegistry> nodeTag(NodeId nodeId) {
+        return registry -> registry.config().commonTags("node", nodeId.value());
     }
 
     @Bean

@@ -2,11 +2,11 @@ package io.switchboard.offline.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.switchboard.protocol.RawJson;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.id.MessageIds;
+import io.switchboard.redis.RedisConnection;
+import io.switchboard.redis.RedisSettings;
 import io.switchboard.test.TestInfra;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -15,24 +15,21 @@ import org.junit.jupiter.api.Test;
 
 class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
 
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static RedisConnection redis;
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create(TestInfra.redisUri());
-        connection = client.connect();
+        redis = RedisConnection.connect(new RedisSettings(TestInfra.redisUri()));
     }
 
     @AfterAll
     static void disconnect() {
-        connection.close();
-        client.shutdown();
+        redis.close();
     }
 
     @Override
     protected MessageStore store() {
-        return new RedisMessageStore(connection.reactive(), Duration.ofDays(2), 10_000);
+        return new RedisMessageStore(redis.reactive(), Duration.ofDays(2), 10_000);
     }
 
     private static String[] keys(String user) {
@@ -41,22 +38,22 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
 
     @Test
     void theCapDropsTheOldestMessagesButTheSequenceGoesOn() {
-        MessageStore capped = new RedisMessageStore(connection.reactive(), Duration.ofDays(2), 3);
+        MessageStore capped = new RedisMessageStore(redis.reactive(), Duration.ofDays(2), 3);
         String bob = user("bob");
         for (int i = 1; i <= 5; i++) {
             capped.append(message(bob, Integer.toString(i))).block();
         }
 
-        assertThat(connection.sync().zrangeWithScores(keys(bob)[1], 0, -1))
+        assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
                 .extracting(v -> v.getScore())
                 .containsExactly(3.0, 4.0, 5.0);
-        assertThat(connection.sync().hlen(keys(bob)[2])).isEqualTo(3);
+        assertThat(redis.sync().hlen(keys(bob)[2])).isEqualTo(3);
         assertThat(capped.append(message(bob, "6")).block().seq()).isEqualTo(6);
     }
 
     @Test
     void messagesOlderThanTheRetentionAreDroppedOnTheNextAppend() {
-        MessageStore store = new RedisMessageStore(connection.reactive(), Duration.ofHours(1), 100);
+        MessageStore store = new RedisMessageStore(redis.reactive(), Duration.ofHours(1), 100);
         String bob = user("bob");
         long twoHoursAgo = System.currentTimeMillis() - Duration.ofHours(2).toMillis();
         store.append(new InboundMessage(MessageIds.next(), "c", "alice", bob, twoHoursAgo, new RawJson("\"old\"")))
@@ -64,21 +61,21 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
 
         store.append(message(bob, "\"new\"")).block();
 
-        assertThat(connection.sync().zrangeWithScores(keys(bob)[1], 0, -1))
+        assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
                 .extracting(v -> v.getScore())
                 .containsExactly(2.0);
     }
 
     @Test
     void inboxesExpireWithTheRetentionButTheSequenceNeverRestarts() {
-        MessageStore store = new RedisMessageStore(connection.reactive(), Duration.ofDays(2), 100);
+        MessageStore store = new RedisMessageStore(redis.reactive(), Duration.ofDays(2), 100);
         String bob = user("bob");
         store.append(message(bob, "1")).block();
 
-        assertThat(connection.sync().pttl(keys(bob)[1]))
+        assertThat(redis.sync().pttl(keys(bob)[1]))
                 .isBetween(
                         Duration.ofDays(2).toMillis() - 60_000,
                         Duration.ofDays(2).toMillis());
-        assertThat(connection.sync().pttl(keys(bob)[0])).isEqualTo(-1);
+        assertThat(redis.sync().pttl(keys(bob)[0])).isEqualTo(-1);
     }
 }

@@ -1,0 +1,55 @@
+package io.switchboard.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.test.TestTokens;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigurationTest {
+
+    private final GatewayConfiguration configuration = new GatewayConfiguration();
+
+    private static GatewayProperties properties(String secret, boolean localMode) {
+        return new GatewayProperties(new GatewayProperties.Jwt(secret, null), null, null, null, null, localMode);
+    }
+
+    @Test
+    void outsideLocalModeAGatewayWithoutASecretRefusesToStartAndSaysWhatToSet() {
+        assertThatThrownBy(() -> configuration.tokenVerifier(properties(null, false)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SWITCHBOARD_JWT_SECRET");
+        assertThatThrownBy(() -> configuration.tokenVerifier(properties("  ", false)))
+                .hasMessageContaining("SWITCHBOARD_JWT_SECRET");
+    }
+
+    @Test
+    void aSecretShorterThan32BytesIsRefused() {
+        assertThatThrownBy(() -> configuration.tokenVerifier(properties("short", false)))
+                .hasMessageContaining("32 bytes");
+    }
+
+    @Test
+    void localModeRunsWithTheDevelopmentSecret() throws Exception {
+        TokenVerifier verifier = configuration.tokenVerifier(properties(null, true));
+
+        String token = TestTokens.mint(GatewayConfiguration.LOCAL_DEVELOPMENT_SECRET, "alice", Duration.ofMinutes(1));
+        assertThat(verifier.verify(token)).isEqualTo("alice");
+    }
+
+    @Test
+    void aConfiguredSecretWinsEvenInLocalMode() throws Exception {
+        TokenVerifier verifier = configuration.tokenVerifier(properties(TestTokens.SECRET, true));
+
+        assertThat(verifier.verify(TestTokens.mint(TestTokens.SECRET, "bob", Duration.ofMinutes(1))))
+                .isEqualTo("bob");
+    }
+
+    @Test
+    void heartbeatTimeoutMustExceedTheInterval() {
+        assertThatThrownBy(() -> new GatewayProperties.Heartbeat(Duration.ofSeconds(10), Duration.ofSeconds(5)))
+                .hasMessageContaining("switchboard.heartbeat.timeout");
+    }
+}
