@@ -1,5 +1,7 @@
 package io.switchboard.infra;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,6 +55,10 @@ public final class KafkaServer implements AutoCloseable {
             return new Options(port, controllerPort, dataDir, brokerProperties);
         }
 
+        public Options controllerPort(int controllerPort) {
+            return new Options(port, controllerPort, dataDir, brokerProperties);
+        }
+
         public Options dataDir(Path dataDir) {
             return new Options(port, controllerPort, dataDir, brokerProperties);
         }
@@ -63,6 +71,7 @@ public final class KafkaServer implements AutoCloseable {
     private final KafkaRaftServer server;
     private final DataDirectory data;
     private final String bootstrapServers;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private KafkaServer(KafkaRaftServer server, DataDirectory data, String bootstrapServers) {
         this.server = server;
@@ -70,12 +79,21 @@ public final class KafkaServer implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Starts the broker and returns once it answers clients. */
+    /**
+     * Starts the broker and returns once it answers an Admin {@code describeCluster}: topics can be
+     * created at once.
+     *
+     * @throws IllegalStateException if it cannot start or does not answer within 60 s; nothing is
+     *     left running then
+     */
     public static KafkaServer start(Options options) {
         long started = System.nanoTime();
         DataDirectory data = DataDirectory.of(options.dataDir(), "switchboard-kafka-");
         int port = FreePorts.resolve(options.port());
         int controllerPort = FreePorts.resolve(options.controllerPort());
+        while (controllerPort == port && options.controllerPort() == 0) {
+            controllerPort = FreePorts.resolve(0); // two probes may be handed the same port
+        }
         String logDir = data.path().resolve("log").toString();
         Map<String, Object> props = brokerConfig(port, controllerPort, logDir);
         props.putAll(options.brokerProperties());
@@ -97,7 +115,10 @@ public final class KafkaServer implements AutoCloseable {
                 server.awaitShutdown();
             }
             data.release();
-            throw new IllegalStateException("Kafka did not start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+            String reason = e instanceof TimeoutException
+                    ? "it did not answer describeCluster within " + READY_TIMEOUT
+                    : String.valueOf(e.getMessage());
+            throw new IllegalStateException("Kafka did not start on 127.0.0.1:" + port + ": " + reason, e);
         }
     }
 
@@ -137,7 +158,7 @@ public final class KafkaServer implements AutoCloseable {
         }
         Files.createDirectories(dir);
         new Formatter()
-                .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(1)
                 .setClusterId(Uuid.randomUuid().toString())
                 .setDirectories(List.of(logDir))
@@ -156,7 +177,10 @@ public final class KafkaServer implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 (int) READY_TIMEOUT.toMillis());
         try (Admin admin = Admin.create(config)) {
-            admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // startup() returns once the broker is unfenced, so one answer listing it means ready
+            if (admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty()) {
+                throw new IllegalStateException("the broker answers but lists no live broker");
+            }
         }
     }
 
@@ -165,9 +189,20 @@ public final class KafkaServer implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Stops the broker and waits until it has; deletes a temporary data directory. */
+    /** The directory holding the broker's log and metadata (deleted on close if temporary). */
+    public Path dataDir() {
+        return data.path();
+    }
+
+    /**
+     * Stops the broker and waits until it has; deletes a temporary data directory. Idempotent, so a
+     * shutdown hook and an explicit close may both call it.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.shutdown();
         server.awaitShutdown();
         data.release();

@@ -1,6 +1,7 @@
 package io.switchboard.infra;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,15 +25,23 @@ import org.slf4j.LoggerFactory;
 /**
  * A real {@code redis-server} child process on 127.0.0.1. The binary is the one on the PATH
  * (Debian's {@code redis-server} package); where there is none, the Linux/macOS binary shipped inside
- * the {@code com.github.codemonstur:embedded-redis} artifact from Maven Central. AOF persistence is on
- * by default, as in every configuration we ship. The process never outlives this JVM: {@link #close}
- * stops it by PID, and a shutdown hook does if nobody called {@code close}.
+ * the {@code com.github.codemonstur:embedded-redis} artifact from Maven Central (Redis 6.2). The
+ * system property {@code switchboard.redis.server} or else the environment variable
+ * {@code SWITCHBOARD_REDIS_SERVER} overrides the choice: a path to a binary, or {@code bundled}.
+ *
+ * <p>AOF persistence is on by default, as in every configuration we ship; RDB snapshots are off. The
+ * process's output goes to {@code redis.log} in the data directory. It never outlives this JVM's
+ * orderly exit: {@link #close} stops it by PID, and a shutdown hook does if nobody called
+ * {@code close} (a JVM killed with SIGKILL runs no hook, and its redis-server stays).
  */
 public final class RedisServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(20);
+    private static final String BINARY_VARIABLE = "SWITCHBOARD_REDIS_SERVER";
+    private static final String BINARY_PROPERTY = "switchboard.redis.server";
 
     /**
      * @param port 0 picks a free one
@@ -57,6 +67,8 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    private static Path bundled;
+
     private final Process process;
     private final int port;
     private final DataDirectory data;
@@ -72,13 +84,30 @@ public final class RedisServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts redis-server and returns once it answers PING. */
+    /**
+     * Starts redis-server and returns once it answers PING.
+     *
+     * @throws IllegalStateException if it exits or does not answer within 20 s; nothing is left
+     *     running then (its log, {@code redis.log} in the data directory, says why)
+     */
     public static RedisServer start(Options options) {
+        String choice = System.getProperty(BINARY_PROPERTY, System.getenv(BINARY_VARIABLE));
+        if (choice != null && !choice.isBlank()) {
+            return choice.equals("bundled")
+                    ? startBundled(options)
+                    : start(options, Path.of(choice), choice + " (from " + BINARY_VARIABLE + ")");
+        }
+        Optional<Path> onPath = findOnPath();
+        return onPath.isPresent() ? start(options, onPath.get(), onPath.get().toString()) : startBundled(options);
+    }
+
+    private static RedisServer startBundled(Options options) {
+        return start(options, bundledBinary(), "bundled " + bundledResource() + " (embedded-redis jar)");
+    }
+
+    private static RedisServer start(Options options, Path binary, String description) {
         DataDirectory data = DataDirectory.of(options.dataDir(), "switchboard-redis-");
         int port = FreePorts.resolve(options.port());
-        Optional<Path> onPath = findOnPath();
-        Path binary = onPath.orElseGet(() -> extractBundled(data.path()));
-        String description = onPath.isPresent() ? binary.toString() : "bundled " + binary.getFileName();
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
                 "--port",
@@ -98,30 +127,32 @@ public final class RedisServer implements AutoCloseable {
         if (options.appendOnly()) {
             command.addAll(List.of("--appendfsync", "everysec"));
         }
+        Process process;
         try {
-            Process process = new ProcessBuilder(command)
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(data.path().resolve("redis.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            data.path().resolve("redis.log").toFile()))
                     .start();
-            RedisServer server = new RedisServer(process, port, data, description);
-            try {
-                server.awaitPong();
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
-            }
-            log.info("redis-server ready at 127.0.0.1:{} (pid {}, {})", port, process.pid(), description);
-            return server;
         } catch (IOException e) {
             data.release();
             throw new UncheckedIOException("cannot start " + binary, e);
         }
+        RedisServer server = new RedisServer(process, port, data, description);
+        try {
+            server.awaitPong();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info("redis-server ready at 127.0.0.1:{} (pid {}, {})", port, process.pid(), description);
+        return server;
     }
 
-    /** The {@code redis-server} on the PATH (or in /usr/bin, /usr/sbin), if any. */
+    /** The {@code redis-server} on the PATH (or in /usr/bin, /usr/sbin, /usr/local/bin), if any. */
     public static Optional<Path> findOnPath() {
         List<String> dirs =
-                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin"));
         return dirs.stream()
                 .filter(d -> !d.isBlank())
@@ -130,52 +161,66 @@ public final class RedisServer implements AutoCloseable {
                 .findFirst();
     }
 
-    private static Path extractBundled(Path dir) {
-        String os = System.getProperty("os.name").toLowerCase();
-        String arch = System.getProperty("os.arch").toLowerCase();
+    /** The resource name of the binary embedded-redis ships for this OS and CPU. */
+    private static String bundledResource() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         boolean arm = arch.contains("aarch64") || arch.contains("arm64");
-        String resource;
         if (os.contains("linux")) {
-            resource = arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
-        } else if (os.contains("mac")) {
-            resource = arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";
-        } else {
-            throw new IllegalStateException("no redis-server on the PATH and no bundled one for " + os);
+            return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
         }
-        Path target = dir.resolve(resource);
+        if (os.contains("mac")) {
+            return arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";
+        }
+        throw new IllegalStateException("no redis-server on the PATH and no bundled one for " + os + "/" + arch);
+    }
+
+    /**
+     * The embedded-redis binary, extracted once per JVM to a temporary file deleted at exit, so a
+     * kept data directory never collects copies of it.
+     */
+    private static synchronized Path bundledBinary() {
+        if (bundled != null) {
+            return bundled;
+        }
+        String resource = bundledResource();
         try (InputStream in = RedisServer.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
                 throw new IllegalStateException(
                         "no redis-server on the PATH and " + resource + " is not on the classpath");
             }
+            Path target = Files.createTempFile("switchboard-" + resource + "-", "");
+            target.toFile().deleteOnExit();
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            if (!target.toFile().setExecutable(true)) {
+                throw new IllegalStateException("cannot make " + target + " executable");
+            }
+            bundled = target;
+            return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract " + resource, e);
         }
-        if (!target.toFile().setExecutable(true)) {
-            throw new IllegalStateException("cannot make " + target + " executable");
-        }
-        return target;
     }
 
+    /** Probes with PING until it answers; between probes it waits for the process to exit instead. */
     private void awaitPong() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see "
-                        + data.path().resolve("redis.log"));
+        try {
+            while (System.nanoTime() < deadline) {
+                if (answersPing()) {
+                    return;
+                }
+                if (process.waitFor(PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see "
+                            + data.path().resolve("redis.log"));
+                }
             }
-            if (answersPing()) {
-                return;
-            }
-            try {
-                Thread.sleep(20); // polling a process that is starting: nothing to wait on instead
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for redis-server", e);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for redis-server", e);
         }
-        throw new IllegalStateException("redis-server did not answer PING within " + READY_TIMEOUT);
+        throw new IllegalStateException("redis-server did not answer PING within " + READY_TIMEOUT + "; see "
+                + data.path().resolve("redis.log"));
     }
 
     private boolean answersPing() {

@@ -50,4 +50,15 @@ class RedisServerIT {
                     .readLine();
         }
     }
+
+    @Test
+    void withoutARedisOnThePathTheBinaryFromMavenCentralServes() throws Exception {
+        System.setProperty("switchboard.redis.server", "bundled");
+        try (RedisServer redis = RedisServer.start(RedisServer.Options.defaults())) {
+            assertThat(redis.binaryDescription()).startsWith("bundled redis-server-6.2");
+            assertThat(command(redis.port(), "SET k v")).isEqualTo("+OK");
+        } finally {
+            System.clearProperty("switchboard.redis.server");
+        }
+    }
 }

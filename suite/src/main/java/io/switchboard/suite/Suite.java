@@ -13,6 +13,8 @@ import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The four services, with any number of gateway nodes, started in this JVM as separate Spring
@@ -42,6 +44,7 @@ public final class Suite implements AutoCloseable {
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, Integer> portsByName = new HashMap<>();
     private final List<Integer> gatewayPorts = new ArrayList<>();
+    private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
 
     private Suite() {}
 
@@ -77,6 +80,7 @@ public final class Suite implements AutoCloseable {
                         options.gatewayPorts().get(i),
                         Map.of("switchboard.gateway.node-id", node));
                 suite.gatewayPorts.add(port);
+                suite.gateways.add(suite.contexts.get(suite.contexts.size() - 1));
             }
             return suite;
         } catch (RuntimeException e) {
@@ -95,6 +99,7 @@ public final class Suite implements AutoCloseable {
         own.forEach((key, value) -> args.add("--" + key + "=" + value));
         // One JVM, several applications: the suite closes them in order instead of a hook per context.
         ConfigurableApplicationContext context = builder.properties(new HashMap<String, Object>(options.properties()))
+                .initializers(Suite::ownNettyResources)
                 .registerShutdownHook(false)
                 .run(args.toArray(String[]::new));
         contexts.add(context);
@@ -102,6 +107,19 @@ public final class Suite implements AutoCloseable {
                 ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
         portsByName.put(name, actual);
         return actual;
+    }
+
+    /**
+     * Gives the application its own Reactor Netty event loops. By default every application in a JVM
+     * shares Reactor Netty's global resources, and the first one to stop disposes them under the
+     * others: one gateway node stopping would cut the other node's connections.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
+            ReactorResourceFactory resources = new ReactorResourceFactory();
+            resources.setUseGlobalResources(false);
+            return resources;
+        });
     }
 
     /** The HTTP port of a service: "presence", "routing", "offline", "gw-1", "gw-2", … */
@@ -120,6 +138,13 @@ public final class Suite implements AutoCloseable {
 
     public List<Integer> gatewayPorts() {
         return Collections.unmodifiableList(gatewayPorts);
+    }
+
+    /** Stops gateway node {@code index} (0-based) as its shutdown would: sessions are told to go away. */
+    public void stopGateway(int index) {
+        ConfigurableApplicationContext gateway = gateways.get(index);
+        gateway.close();
+        contexts.remove(gateway);
     }
 
     /** Stops the services, newest first: gateways, then presence, routing and offline. */

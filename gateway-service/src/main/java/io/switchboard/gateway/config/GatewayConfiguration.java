@@ -8,6 +8,7 @@ import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.session.HeartbeatMonitor;
+import io.switchboard.gateway.session.SessionDrain;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.gateway.websocket.GatewayWebSocketHandler;
 import io.switchboard.kafka.KafkaReceiver;
@@ -122,6 +123,11 @@ class GatewayConfiguration {
                 presence,
                 properties.heartbeat().interval(),
                 properties.heartbeat().timeout());
+    }
+
+    @Bean
+    SessionDrain sessionDrain(SessionRegistry registry) {
+        return new SessionDrain(registry);
     }
 
     @Bean(destroyMethod = "close")
