@@ -178,7 +178,10 @@ public final class KafkaServer implements AutoCloseable {
                 (int) READY_TIMEOUT.toMillis());
         try (Admin admin = Admin.create(config)) {
             // startup() returns once the broker is unfenced, so one answer listing it means ready
-            if (admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty()) {
+            if (admin.describeCluster()
+                    .nodes()
+                    .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .isEmpty()) {
                 throw new IllegalStateException("the broker answers but lists no live broker");
             }
         }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaServerIT {
 
     @Test
-    void aRecordWrittenBeforeARestartIsStillThereAfterIt(@TempDir Path dir) throws Exception {
+    void aProducedRecordIsConsumedAndStillThereAfterARestart(@TempDir Path dir) throws Exception {
         try (KafkaServer kafka =
                 KafkaServer.start(KafkaServer.Options.defaults().dataDir(dir))) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -35,6 +35,7 @@ class KafkaServerIT {
                     new StringSerializer())) {
                 producer.send(new ProducerRecord<>("t", "k", "survives")).get();
             }
+            assertThat(readAll(kafka.bootstrapServers(), "t")).containsExactly("survives");
         }
 
         try (KafkaServer kafka =

@@ -38,16 +38,19 @@ class RedisServerIT {
         }
         try (RedisServer redis =
                 RedisServer.start(RedisServer.Options.defaults().dataDir(dir))) {
-            assertThat(command(redis.port(), "GET k")).isEqualTo("$4");
+            assertThat(command(redis.port(), "GET k")).isEqualTo("$4\r\nkept");
         }
     }
 
-    /** Sends one inline command and returns the first reply line. */
+    /** Sends one inline command; returns the reply's first line, and for a bulk string its value too. */
     private static String command(int port, String command) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
             socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
-                    .readLine();
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String first = in.readLine();
+            return first.startsWith("$") && !first.equals("$-1") ? first + "\r\n" + in.readLine() : first;
         }
     }
 

@@ -2,12 +2,12 @@ package io.switchboard.test;
 
 import io.switchboard.infra.KafkaServer;
 import io.switchboard.infra.RedisServer;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -15,9 +15,10 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The real Kafka broker and Redis server of this test JVM, started on first use and shared by every
- * test in it (stopped when the JVM exits). Tests isolate themselves by unique ids
- * ({@link #uniqueId}), never by flushing.
+ * The real Kafka broker and Redis server of this test JVM, each started on first use and shared by
+ * every test in it, never restarted and never flushed: tests isolate themselves by unique ids
+ * ({@link #uniqueId}). Local ones stop in a shutdown hook; containers are removed by Testcontainers.
+ * Topics are never created automatically on the brokers started here.
  *
  * <p>Where they come from, in this order:
  *
@@ -29,8 +30,10 @@ import org.testcontainers.kafka.KafkaContainer;
  *       <ul>
  *         <li>{@code local}: Kafka (KRaft) in this JVM and a {@code redis-server} child process, on
  *             free ports on 127.0.0.1 ({@code local-infra});
- *         <li>{@code testcontainers}: {@code apache/kafka} and {@code redis} containers;
- *         <li>{@code auto} (default): Testcontainers when a Docker engine answers, else local.
+ *         <li>{@code testcontainers}: {@code apache/kafka} and {@code redis} (AOF on) containers;
+ *         <li>{@code auto} (default): Testcontainers when a Docker endpoint exists ({@code DOCKER_HOST},
+ *             {@code ~/.testcontainers.properties} or a known {@code docker.sock}) and its engine
+ *             answers; else local, at once, on a machine with no Docker engine.
  *       </ul>
  * </ol>
  */
@@ -42,6 +45,7 @@ public final class TestInfra {
 
     private static String kafka;
     private static String redis;
+    private static Boolean useContainers;
 
     private TestInfra() {}
 
@@ -85,38 +89,41 @@ public final class TestInfra {
         return mode == null || mode.isBlank() ? "auto" : mode.toLowerCase(Locale.ROOT);
     }
 
-    private static boolean useContainers() {
-        switch (mode()) {
-            case "local":
-                return false;
-            case "testcontainers":
-                return true;
-            case "auto":
-                return dockerEngineAnswers();
-            default:
-                throw new IllegalStateException(
-                        "switchboard.test.infra must be auto, local or testcontainers, not " + mode());
+    /** Decided once per JVM, so Kafka and Redis always come from the same place. */
+    private static synchronized boolean useContainers() {
+        if (useContainers == null) {
+            useContainers = switch (mode()) {
+                case "local" -> false;
+                case "testcontainers" -> true;
+                case "auto" -> dockerEngineAnswers();
+                default ->
+                    throw new IllegalStateException(
+                            "switchboard.test.infra must be auto, local or testcontainers, not " + mode());
+            };
+            log.info("test infrastructure: {}", useContainers ? "Testcontainers" : "local processes");
         }
+        return useContainers;
     }
 
     /**
-     * Asks Testcontainers only when a Docker endpoint plausibly exists: its own probe can take long on
-     * a machine that has a Docker client but no engine.
+     * Asks Testcontainers only when a Docker endpoint plausibly exists: without one its probe costs a
+     * second and logs an error on a machine that has a Docker client but no engine.
      */
     private static boolean dockerEngineAnswers() {
-        boolean endpoint = System.getenv("DOCKER_HOST") != null || socketAnswers(Path.of("/var/run/docker.sock"));
+        String home = System.getProperty("user.home");
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        boolean endpoint = System.getenv("DOCKER_HOST") != null
+                || Files.exists(Path.of(home, ".testcontainers.properties"))
+                || Stream.of(
+                                Path.of("/var/run/docker.sock"),
+                                Path.of(home, ".docker/run/docker.sock"),
+                                Path.of(home, ".docker/desktop/docker.sock"),
+                                Path.of(home, ".colima/default/docker.sock"),
+                                Path.of(home, ".rd/docker.sock"),
+                                runtime == null ? null : Path.of(runtime, "docker.sock"))
+                        .filter(Objects::nonNull)
+                        .anyMatch(Files::exists);
         return endpoint && DockerClientFactory.instance().isDockerAvailable();
-    }
-
-    private static boolean socketAnswers(Path socket) {
-        if (!Files.exists(socket)) {
-            return false;
-        }
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            return channel.isConnected();
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static String startLocalKafka() {
@@ -132,7 +139,9 @@ public final class TestInfra {
     }
 
     private static String startKafkaContainer() {
-        KafkaContainer container = new KafkaContainer(KAFKA_IMAGE).withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+        KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
+                .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+                .withEnv("KAFKA_NUM_PARTITIONS", "4");
         container.start();
         log.info("test Kafka: container {}", KAFKA_IMAGE);
         return container.getBootstrapServers();
@@ -141,7 +150,7 @@ public final class TestInfra {
     @SuppressWarnings("resource")
     private static String startRedisContainer() {
         GenericContainer<?> container = new GenericContainer<>(REDIS_IMAGE)
-                .withCommand("redis-server", "--appendonly", "yes", "--appendfsync", "everysec")
+                .withCommand("redis-server", "--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
                 .withExposedPorts(6379);
         container.start();
         log.info("test Redis: container {}", REDIS_IMAGE);
