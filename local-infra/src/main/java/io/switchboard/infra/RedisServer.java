@@ -47,23 +47,29 @@ public final class RedisServer implements AutoCloseable {
      * @param port 0 picks a free one
      * @param dataDir where AOF files live; {@code null} for a temporary directory
      * @param appendOnly AOF with {@code appendfsync everysec}
+     * @param stopWithJvm stop the process from a JVM shutdown hook (default); an owner that stops it
+     *     itself, in order after the clients that use it, turns this off
      */
-    public record Options(int port, Path dataDir, boolean appendOnly) {
+    public record Options(int port, Path dataDir, boolean appendOnly, boolean stopWithJvm) {
 
         public static Options defaults() {
-            return new Options(0, null, true);
+            return new Options(0, null, true, true);
         }
 
         public Options port(int port) {
-            return new Options(port, dataDir, appendOnly);
+            return new Options(port, dataDir, appendOnly, stopWithJvm);
         }
 
         public Options dataDir(Path dataDir) {
-            return new Options(port, dataDir, appendOnly);
+            return new Options(port, dataDir, appendOnly, stopWithJvm);
         }
 
         public Options appendOnly(boolean appendOnly) {
-            return new Options(port, dataDir, appendOnly);
+            return new Options(port, dataDir, appendOnly, stopWithJvm);
+        }
+
+        public Options stopWithJvm(boolean stopWithJvm) {
+            return new Options(port, dataDir, appendOnly, stopWithJvm);
         }
     }
 
@@ -75,13 +81,15 @@ public final class RedisServer implements AutoCloseable {
     private final String binaryDescription;
     private final Thread shutdownHook;
 
-    private RedisServer(Process process, int port, DataDirectory data, String binaryDescription) {
+    private RedisServer(Process process, int port, DataDirectory data, String binaryDescription, boolean stopWithJvm) {
         this.process = process;
         this.port = port;
         this.data = data;
         this.binaryDescription = binaryDescription;
-        this.shutdownHook = new Thread(this::stopProcess, "redis-server-" + port + "-stop");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = stopWithJvm ? new Thread(this::stopProcess, "redis-server-" + port + "-stop") : null;
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /**
@@ -138,7 +146,7 @@ public final class RedisServer implements AutoCloseable {
             data.release();
             throw new UncheckedIOException("cannot start " + binary, e);
         }
-        RedisServer server = new RedisServer(process, port, data, description);
+        RedisServer server = new RedisServer(process, port, data, description, options.stopWithJvm());
         try {
             server.awaitPong();
         } catch (RuntimeException e) {
@@ -264,10 +272,12 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         stopProcess();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // already shutting down: the hook is running or ran
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or ran
+            }
         }
         data.release();
     }

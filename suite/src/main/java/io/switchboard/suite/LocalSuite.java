@@ -49,7 +49,9 @@ public final class LocalSuite {
         RedisServer redis = RedisServer.start(RedisServer.Options.defaults()
                 .port(redisPort)
                 .dataDir(dataDir.resolve("redis"))
-                .appendOnly(true));
+                .appendOnly(true)
+                // Stopped by our own hook, after the services that use it, not concurrently with them.
+                .stopWithJvm(false));
         System.out.printf(
                 "redis     redis://127.0.0.1:%d  (%s, AOF in %s)%n",
                 redisPort, redis.binaryDescription(), dataDir.resolve("redis"));
