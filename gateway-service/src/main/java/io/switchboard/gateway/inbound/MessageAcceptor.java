@@ -36,6 +36,7 @@ public final class MessageAcceptor {
     public MessageAcceptor(KafkaSender<String, byte[]> sender, MeterRegistry meters) {
         this.sender = sender;
         this.accepted = meters.counter(GatewayMeters.MESSAGES_ACCEPTED.meterName());
+        MessageIds.init(); // seeds the id generator now, not on the first event-loop call
     }
 
     /** Accepts {@code send} from {@code user}; emits the frame to answer with ({@code ack} or {@code error}). */

@@ -16,9 +16,9 @@ import io.switchboard.protocol.frame.ErrorCode;
 import io.switchboard.protocol.frame.FrameCodec;
 import io.switchboard.protocol.frame.FrameException;
 import io.switchboard.protocol.frame.ServerFrame;
+import io.switchboard.protocol.id.MessageIds;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
@@ -92,7 +92,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
     private Mono<Void> serve(WebSocketSession ws, String user, String device) {
         PresenceSession identity =
-                new PresenceSession(user, device, UUID.randomUUID().toString(), nodeId, System.currentTimeMillis());
+                new PresenceSession(user, device, MessageIds.next(), nodeId, System.currentTimeMillis());
         ClientSession session = new ClientSession(identity, outboundQueue, System.nanoTime());
         session.onClose(status -> ws.close(status).subscribe(null, e -> {}));
         session.send(new ServerFrame.Welcome(user, device, identity.sessionId()));
