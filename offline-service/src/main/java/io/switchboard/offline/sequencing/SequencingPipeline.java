@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.kafka.KafkaSender;
-import io.switchboard.offline.store.MessageStore;
+import io.switchboard.inbox.MessageStore;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.MalformedEnvelopeException;

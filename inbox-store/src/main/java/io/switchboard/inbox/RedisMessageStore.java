@@ -1,4 +1,4 @@
-package io.switchboard.offline.store;
+package io.switchboard.inbox;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
@@ -8,6 +8,8 @@ import io.switchboard.protocol.envelope.SequencedMessage;
 import io.switchboard.redis.LuaScript;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
@@ -26,6 +28,8 @@ public final class RedisMessageStore implements MessageStore {
 
     private static final LuaScript APPEND =
             LuaScript.fromResource(RedisMessageStore.class, "inbox-append.lua", ScriptOutputType.INTEGER);
+    private static final LuaScript READ =
+            LuaScript.fromResource(RedisMessageStore.class, "inbox-read.lua", ScriptOutputType.MULTI);
 
     private final RedisReactiveCommands<String, String> redis;
     private final EnvelopeCodec codec = new EnvelopeCodec();
@@ -53,5 +57,25 @@ public final class RedisMessageStore implements MessageStore {
     @Override
     public Mono<Long> lastSeq(String recipient) {
         return redis.get(keys(recipient)[0]).map(Long::parseLong).defaultIfEmpty(0L);
+    }
+
+    @Override
+    public Mono<InboxPage> read(String recipient, long after, int limit) {
+        String[] keys = keys(recipient);
+        return READ.<List<Object>>run(
+                        redis, new String[] {keys[0], keys[1]}, Long.toString(after), Integer.toString(limit))
+                .map(reply -> page(after, reply));
+    }
+
+    private InboxPage page(long after, List<Object> reply) {
+        long lastSeq = (Long) reply.get(0);
+        long firstStored = (Long) reply.get(1);
+        List<SequencedMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            InboundMessage m = codec.decodeInbound(((String) reply.get(i)).getBytes(StandardCharsets.UTF_8));
+            long seq = (long) Double.parseDouble((String) reply.get(i + 1));
+            messages.add(new SequencedMessage(m.id(), seq, m.from(), m.to(), m.ts(), m.body()));
+        }
+        return new InboxPage(after, messages, firstStored, lastSeq);
     }
 }

@@ -1,4 +1,4 @@
-package io.switchboard.offline.store;
+package io.switchboard.inbox;
 
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.SequencedMessage;
@@ -19,6 +19,9 @@ import reactor.core.publisher.Mono;
  *   <li>When {@code append} completes, the message is durable as far as the store is (Redis: in its
  *       AOF, fsynced every second by our configuration).
  *   <li>A recipient's sequence never restarts, even after all their messages expired.
+ *   <li>Messages leave only from the oldest end (retention, then the per-recipient cap), so the stored
+ *       seqs are always one contiguous range ending at {@link #lastSeq}; {@link #read} reports what
+ *       was dropped before a reader got it as a gap, never silently.
  * </ul>
  */
 public interface MessageStore {
@@ -28,4 +31,11 @@ public interface MessageStore {
 
     /** The highest seq given to the recipient so far; 0 when none. */
     Mono<Long> lastSeq(String recipient);
+
+    /**
+     * Reads the recipient's stored messages with a seq greater than {@code after}, oldest first, at
+     * most {@code limit} of them, in one consistent snapshot (a concurrent append is either wholly in
+     * the page or not at all).
+     */
+    Mono<InboxPage> read(String recipient, long after, int limit);
 }

@@ -1,4 +1,4 @@
-package io.switchboard.offline.store;
+package io.switchboard.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,9 @@ import reactor.core.publisher.Flux;
 abstract class AbstractMessageStoreContractTest {
 
     protected abstract MessageStore store();
+
+    /** A store that keeps at most {@code maxMessages} per recipient. */
+    protected abstract MessageStore cappedStore(int maxMessages);
 
     protected static String user(String prefix) {
         return prefix + "-" + UUID.randomUUID();
@@ -78,5 +81,53 @@ abstract class AbstractMessageStoreContractTest {
         SequencedMessage s = store().append(m).block();
 
         assertThat(s).isEqualTo(new SequencedMessage(m.id(), 1, "alice", bob, m.ts(), m.body()));
+    }
+
+    @Test
+    void aReadReturnsTheMessagesAfterTheGivenSeqInOrderAndSaysWhetherItReachedTheEnd() {
+        String bob = user("bob");
+        for (int i = 1; i <= 10; i++) {
+            store().append(message(bob, Integer.toString(i))).block();
+        }
+
+        InboxPage first = store().read(bob, 3, 4).block();
+        assertThat(first.messages()).extracting(SequencedMessage::seq).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(first.messages()).extracting(m -> m.body().json()).containsExactly("4", "5", "6", "7");
+        assertThat(first.reachesEnd()).isFalse();
+        assertThat(first.gap()).isEmpty();
+
+        InboxPage rest = store().read(bob, 7, 4).block();
+        assertThat(rest.messages()).extracting(SequencedMessage::seq).containsExactly(8L, 9L, 10L);
+        assertThat(rest.reachesEnd()).isTrue();
+        assertThat(rest.lastSeq()).isEqualTo(10);
+    }
+
+    @Test
+    void readingAnEmptyOrUnknownInboxReachesTheEndAtOnce() {
+        InboxPage page = store().read(user("nobody"), 0, 100).block();
+
+        assertThat(page.messages()).isEmpty();
+        assertThat(page.reachesEnd()).isTrue();
+        assertThat(page.gap()).isEmpty();
+        assertThat(page.lastSeq()).isZero();
+    }
+
+    @Test
+    void messagesDroppedByTheCapBeforeAReaderGotThemAreReportedAsAGap() {
+        MessageStore capped = cappedStore(3);
+        String bob = user("bob");
+        for (int i = 1; i <= 5; i++) {
+            capped.append(message(bob, Integer.toString(i))).block();
+        }
+
+        InboxPage fromStart = capped.read(bob, 0, 100).block();
+        assertThat(fromStart.gap()).contains(new InboxPage.Gap(1, 2));
+        assertThat(fromStart.messages()).extracting(SequencedMessage::seq).containsExactly(3L, 4L, 5L);
+
+        InboxPage fromTwo = capped.read(bob, 2, 100).block();
+        assertThat(fromTwo.gap()).isEmpty();
+        assertThat(fromTwo.messages()).extracting(SequencedMessage::seq).containsExactly(3L, 4L, 5L);
+
+        assertThat(capped.read(bob, 5, 100).block().gap()).isEmpty();
     }
 }

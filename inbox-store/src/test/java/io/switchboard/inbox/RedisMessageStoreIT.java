@@ -1,4 +1,4 @@
-package io.switchboard.offline.store;
+package io.switchboard.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +30,24 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
     @Override
     protected MessageStore store() {
         return new RedisMessageStore(redis.reactive(), Duration.ofDays(2), 10_000);
+    }
+
+    @Override
+    protected MessageStore cappedStore(int maxMessages) {
+        return new RedisMessageStore(redis.reactive(), Duration.ofDays(2), maxMessages);
+    }
+
+    @Test
+    void messagesPastTheRetentionAreReportedAsAGapWhenTheWholeInboxExpired() {
+        String bob = user("bob");
+        store().append(message(bob, "1")).block();
+        store().append(message(bob, "2")).block();
+        redis.sync().del(keys(bob)[1], keys(bob)[2]); // what expiry does after the retention
+
+        InboxPage page = store().read(bob, 0, 100).block();
+
+        assertThat(page.gap()).contains(new InboxPage.Gap(1, 2));
+        assertThat(page.reachesEnd()).isTrue();
     }
 
     private static String[] keys(String user) {
