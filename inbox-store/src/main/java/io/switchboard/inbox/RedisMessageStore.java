@@ -42,6 +42,14 @@ public final class RedisMessageStore implements MessageStore {
         this.maxMessages = Integer.toString(maxMessages);
     }
 
+    /**
+     * A store for readers only (gateways replaying inboxes); its retention and cap matter only to
+     * {@link #append}, which readers do not call.
+     */
+    public static RedisMessageStore reader(RedisReactiveCommands<String, String> redis) {
+        return new RedisMessageStore(redis, Duration.ofDays(2), Integer.MAX_VALUE);
+    }
+
     static String[] keys(String recipient) {
         String tag = "{" + recipient + "}";
         return new String[] {"sb:inbox:" + tag + ":seq", "sb:inbox:" + tag + ":msgs", "sb:inbox:" + tag + ":ids"};

@@ -62,6 +62,14 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
         } else if (!Ids.isValidDevice(device)) {
             return reject(exchange, HttpStatus.BAD_REQUEST, "bad_device", "device must be 1-128 of [A-Za-z0-9._@:-]");
         }
+        long after = GatewayPrincipal.NO_RESUME_POINT;
+        String afterParam = exchange.getRequest().getQueryParams().getFirst("after");
+        if (afterParam != null && !afterParam.isEmpty()) {
+            after = parseSeq(afterParam);
+            if (after < 0) {
+                return reject(exchange, HttpStatus.BAD_REQUEST, "bad_after", "after must be a whole number >= 0");
+            }
+        }
         String token = tokenOf(exchange);
         if (token == null) {
             return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required");
@@ -73,8 +81,15 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
             log.debug("refused WebSocket upgrade: {}", e.getMessage());
             return reject(exchange, HttpStatus.UNAUTHORIZED, "invalid_token", "the token is invalid or expired");
         }
-        GatewayPrincipal principal = new GatewayPrincipal(user, device);
+        GatewayPrincipal principal = new GatewayPrincipal(user, device, after);
         return chain.filter(exchange.mutate().principal(Mono.just(principal)).build());
+    }
+
+    private static long parseSeq(String text) {
+        if (text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(text);
     }
 
     private static String tokenOf(ServerWebExchange exchange) {

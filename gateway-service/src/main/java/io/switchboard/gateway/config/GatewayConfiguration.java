@@ -9,8 +9,14 @@ import io.switchboard.gateway.delivery.NodeDelivery;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.session.HeartbeatMonitor;
 import io.switchboard.gateway.session.SessionDrain;
+import io.switchboard.gateway.session.SessionFeeds;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.gateway.websocket.GatewayWebSocketHandler;
+import io.switchboard.inbox.DeviceCursors;
+import io.switchboard.inbox.RedisDeviceCursors;
+import io.switchboard.inbox.RedisMessageStore;
+import io.switchboard.inbox.RedisSendLedger;
+import io.switchboard.inbox.SendLedger;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
@@ -108,6 +114,25 @@ class GatewayConfiguration {
     }
 
     @Bean
+    SessionFeeds sessionFeeds(RedisConnection redis, GatewayProperties properties, MeterRegistry meters) {
+        return new SessionFeeds(
+                RedisMessageStore.reader(redis.reactive()),
+                properties.delivery().replayPage(),
+                properties.delivery().slowConsumerTimeout(),
+                meters);
+    }
+
+    @Bean
+    DeviceCursors deviceCursors(RedisConnection redis, GatewayProperties properties) {
+        return new RedisDeviceCursors(redis.reactive(), properties.delivery().cursorTtl());
+    }
+
+    @Bean
+    SendLedger sendLedger(RedisConnection redis, GatewayProperties properties) {
+        return new RedisSendLedger(redis.reactive(), properties.delivery().sendDedupWindow());
+    }
+
+    @Bean
     SessionRegistry sessionRegistry(MeterRegistry meters) {
         SessionRegistry registry = new SessionRegistry();
         Gauge.builder(GatewayMeters.SESSIONS_OPEN.meterName(), registry, SessionRegistry::size)
@@ -139,8 +164,8 @@ class GatewayConfiguration {
     }
 
     @Bean
-    MessageAcceptor messageAcceptor(KafkaSender<String, byte[]> sender, MeterRegistry meters) {
-        return new MessageAcceptor(sender, meters);
+    MessageAcceptor messageAcceptor(KafkaSender<String, byte[]> sender, SendLedger ledger, MeterRegistry meters) {
+        return new MessageAcceptor(sender, ledger, meters);
     }
 
     @Bean
@@ -167,6 +192,8 @@ class GatewayConfiguration {
             PresenceStore presence,
             HeartbeatMonitor heartbeat,
             MessageAcceptor acceptor,
+            SessionFeeds feeds,
+            DeviceCursors cursors,
             MeterRegistry meters,
             GatewayProperties properties,
             KafkaReceiver<String, byte[]> nodeReceiver) {
@@ -177,6 +204,8 @@ class GatewayConfiguration {
                 presence,
                 heartbeat,
                 acceptor,
+                feeds,
+                cursors,
                 meters,
                 g.maxFrameBytes(),
                 g.outboundQueue(),

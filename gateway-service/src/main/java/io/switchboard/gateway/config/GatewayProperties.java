@@ -15,12 +15,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("switchboard")
 public record GatewayProperties(
-        Jwt jwt, Heartbeat heartbeat, Gateway gateway, KafkaSettings kafka, RedisSettings redis, boolean localMode) {
+        Jwt jwt,
+        Heartbeat heartbeat,
+        Gateway gateway,
+        Delivery delivery,
+        KafkaSettings kafka,
+        RedisSettings redis,
+        boolean localMode) {
 
     public GatewayProperties {
         jwt = jwt == null ? new Jwt(null, null) : jwt;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         gateway = gateway == null ? new Gateway(null, 0, 0, 0, null, null) : gateway;
+        delivery = delivery == null ? new Delivery(null, null, 0, null) : delivery;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
     }
@@ -75,8 +82,35 @@ public record GatewayProperties(
             maxFrameBytes = maxFrameBytes <= 0 ? 65_536 : maxFrameBytes;
             outboundQueue = outboundQueue <= 0 ? 1024 : outboundQueue;
             maxInflightSends = maxInflightSends <= 0 ? 256 : maxInflightSends;
+            if (maxInflightSends > outboundQueue / 2) {
+                // Half the queue is for messages (replay pages, live bursts); replies to in-flight
+                // sends must fit in the rest, or a fast sender would be closed as a slow consumer.
+                throw new IllegalArgumentException("switchboard.gateway.max-inflight-sends (" + maxInflightSends
+                        + ") must be at most half of switchboard.gateway.outbound-queue (" + outboundQueue + ")");
+            }
             allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
             presenceTimeout = presenceTimeout == null ? Duration.ofSeconds(5) : presenceTimeout;
+        }
+    }
+
+    /**
+     * @param sendDedupWindow how long a {@code cid} is remembered, so that a repeated {@code send} is
+     *     stored and delivered once; default 2d (the inbox retention: a retry can never come later
+     *     than the message could still be delivered)
+     * @param cursorTtl how long a user's device cursors are kept after their last {@code recv};
+     *     default 30d (well beyond the retention, so a device back after a long absence is told of a
+     *     gap only for messages it really never got)
+     * @param replayPage messages per inbox read during replay and {@code sync}; default 256 (at most
+     *     a quarter of the outbound queue)
+     * @param slowConsumerTimeout a session whose outbound queue stays too full to take another page
+     *     this long is closed with 4008 (slow consumer); default 10s
+     */
+    public record Delivery(Duration sendDedupWindow, Duration cursorTtl, int replayPage, Duration slowConsumerTimeout) {
+        public Delivery {
+            slowConsumerTimeout = slowConsumerTimeout == null ? Duration.ofSeconds(10) : slowConsumerTimeout;
+            sendDedupWindow = sendDedupWindow == null ? Duration.ofDays(2) : sendDedupWindow;
+            cursorTtl = cursorTtl == null ? Duration.ofDays(30) : cursorTtl;
+            replayPage = replayPage <= 0 ? 256 : replayPage;
         }
     }
 }

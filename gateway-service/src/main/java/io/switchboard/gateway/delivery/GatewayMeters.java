@@ -12,6 +12,12 @@ public enum GatewayMeters {
     MESSAGES_ACCEPTED("switchboard.messages.accepted"),
     /** Counter: {@code msg} frames queued to a session on this node. */
     MESSAGES_DELIVERED("switchboard.messages.delivered"),
+    /** Counter: {@code msg} frames queued from the inbox (replay on connect, catch-up, {@code sync}). */
+    MESSAGES_REPLAYED("switchboard.messages.replayed"),
+    /** Counter: messages announced to a device as a {@code gap} (dropped by retention or cap before it got them). */
+    GAP_MESSAGES("switchboard.messages.gap"),
+    /** Counter: {@code send}s repeated with a known {@code cid}, acknowledged with the original message id. */
+    SENDS_DEDUPLICATED("switchboard.sends.deduplicated"),
     /** Counter: copies dropped because the session already had that seq (redelivery after a crash). */
     DUPLICATES_DROPPED("switchboard.messages.duplicates.dropped"),
     /** Counter: error frames sent, tag {@code code}. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.gateway.session.ClientSession;
+import io.switchboard.gateway.session.SessionFeed;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.MalformedEnvelopeException;
@@ -18,9 +19,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Pushes the messages routed to this node (its own topic) to every session of the recipient held
- * here. Queuing to a session never blocks: a session whose queue is full is closed as a slow
- * consumer, and a recipient who is no longer here loses nothing, because every message was stored
- * before it was routed.
+ * here, through each session's {@link SessionFeed} (which keeps seq order and drops duplicates).
+ * Queuing to a session never blocks: a session whose queue is full is closed as a slow consumer,
+ * and a recipient who is no longer here loses nothing, because every message was stored before it
+ * was routed.
  */
 public final class NodeDelivery {
 
@@ -58,10 +60,11 @@ public final class NodeDelivery {
             }
             ServerFrame.Msg frame = new ServerFrame.Msg(m.id(), m.seq(), m.from(), m.to(), m.ts(), m.body());
             for (ClientSession session : sessions) {
-                if (session.deliver(frame)) {
+                SessionFeed.Outcome outcome = session.feed().onLive(frame);
+                if (outcome == SessionFeed.Outcome.QUEUED) {
                     delivered.increment();
                     latency.record(Math.max(0, System.currentTimeMillis() - m.ts()), TimeUnit.MILLISECONDS);
-                } else if (!session.isClosed()) {
+                } else if (outcome == SessionFeed.Outcome.DUPLICATE) {
                     duplicates.increment();
                 }
             }

@@ -3,6 +3,7 @@ package io.switchboard.gateway.inbound;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.delivery.GatewayMeters;
+import io.switchboard.inbox.SendLedger;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
@@ -22,6 +23,11 @@ import reactor.core.publisher.Mono;
  * If Kafka does not, the answer is an {@code unavailable} error and nothing was accepted: the client
  * may retry with the same {@code cid}.
  *
+ * <p>Idempotent by {@code cid}: the {@link SendLedger} maps each (sender, cid) to the message id
+ * it was first accepted under, so a send repeated after a lost {@code ack} is produced again under
+ * that same id (the inbox stores a message id once) and acknowledged with it. Reusing a cid for
+ * another recipient is refused with {@code cid_conflict}.
+ *
  * <p>Order: sends of one session are handed to one producer in the order they are subscribed, so
  * messages from one sender to one recipient keep their order.
  */
@@ -30,32 +36,57 @@ public final class MessageAcceptor {
     private static final Logger log = LoggerFactory.getLogger(MessageAcceptor.class);
 
     private final KafkaSender<String, byte[]> sender;
+    private final SendLedger ledger;
+    private final Counter deduplicated;
     private final EnvelopeCodec codec = new EnvelopeCodec();
     private final Counter accepted;
 
-    public MessageAcceptor(KafkaSender<String, byte[]> sender, MeterRegistry meters) {
+    public MessageAcceptor(KafkaSender<String, byte[]> sender, SendLedger ledger, MeterRegistry meters) {
         this.sender = sender;
+        this.ledger = ledger;
+        this.deduplicated = meters.counter(GatewayMeters.SENDS_DEDUPLICATED.meterName());
         this.accepted = meters.counter(GatewayMeters.MESSAGES_ACCEPTED.meterName());
         MessageIds.init(); // seeds the id generator now, not on the first event-loop call
     }
 
     /** Accepts {@code send} from {@code user}; emits the frame to answer with ({@code ack} or {@code error}). */
     public Mono<ServerFrame> accept(String user, ClientFrame.Send send) {
-        InboundMessage message = new InboundMessage(
-                MessageIds.next(), send.cid(), user, send.to(), System.currentTimeMillis(), send.body());
+        return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
+                .flatMap(claim -> {
+                    if (!claim.to().equals(send.to())) {
+                        return Mono.<ServerFrame>just(new ServerFrame.Error(
+                                send.cid(),
+                                ErrorCode.CID_CONFLICT,
+                                "this cid was already used for a message to another recipient"));
+                    }
+                    if (!claim.first()) {
+                        deduplicated.increment();
+                    }
+                    return produce(new InboundMessage(
+                            claim.messageId(), send.cid(), user, send.to(), System.currentTimeMillis(), send.body()));
+                })
+                .onErrorResume(e -> {
+                    log.warn("send refused: the send ledger is unavailable: {}", e.toString());
+                    return Mono.just(unavailable(send.cid()));
+                });
+    }
+
+    private Mono<ServerFrame> produce(InboundMessage message) {
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(Topics.INBOUND, message.to(), codec.encode(message));
         return sender.send(record)
                 .<ServerFrame>map(metadata -> {
                     accepted.increment();
-                    return new ServerFrame.Ack(send.cid(), message.id());
+                    return new ServerFrame.Ack(message.cid(), message.id());
                 })
                 .onErrorResume(e -> {
                     log.warn("message {} not accepted: {}", message.id(), e.toString());
-                    return Mono.just(new ServerFrame.Error(
-                            send.cid(),
-                            ErrorCode.UNAVAILABLE,
-                            "the message was not accepted; retry with the same cid"));
+                    return Mono.just(unavailable(message.cid()));
                 });
+    }
+
+    private static ServerFrame unavailable(String cid) {
+        return new ServerFrame.Error(
+                cid, ErrorCode.UNAVAILABLE, "the message was not accepted; retry with the same cid");
     }
 }

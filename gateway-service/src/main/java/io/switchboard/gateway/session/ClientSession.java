@@ -29,7 +29,9 @@ public final class ClientSession {
     private volatile Consumer<CloseStatus> closer = status -> {};
     private volatile long lastSeenNanos;
     private volatile long lastPingNanos;
-    private long lastPushedSeq;
+    private volatile SessionFeed feed;
+    private volatile CloseStatus closedWith;
+    private long confirmed;
 
     public ClientSession(PresenceSession identity, int queueCapacity, long nowNanos) {
         this.identity = identity;
@@ -69,21 +71,35 @@ public final class ClientSession {
         return emit(new Outbound.Frame(frame));
     }
 
+    /** The session's message stream (replay, then live); set once when the session opens. */
+    public SessionFeed feed() {
+        return feed;
+    }
+
+    public void attach(SessionFeed feed) {
+        this.feed = feed;
+    }
+
     /**
-     * Queues a delivered message unless this session already got its seq (a copy redelivered after a
-     * crash upstream). Returns false if it was not queued.
+     * Notes that the client confirmed messages up to {@code seq}; returns false when an earlier
+     * confirmation of this session already covered it (nothing to write).
      */
-    public boolean deliver(ServerFrame.Msg msg) {
-        synchronized (this) {
-            if (msg.seq() <= lastPushedSeq) {
-                return false;
-            }
-            if (!emit(new Outbound.Frame(msg))) {
-                return false;
-            }
-            lastPushedSeq = msg.seq();
-            return true;
+    public synchronized boolean confirming(long seq) {
+        if (seq <= confirmed) {
+            return false;
         }
+        confirmed = seq;
+        return true;
+    }
+
+    /** Items waiting in the outbound queue. */
+    public int queued() {
+        return queued.get();
+    }
+
+    /** The outbound queue's bound; one more item closes the session as a slow consumer. */
+    public int queueCapacity() {
+        return queueCapacity;
     }
 
     /** Queues a WebSocket ping. */
@@ -112,9 +128,15 @@ public final class ClientSession {
     /** Closes the connection with {@code status}; later calls do nothing. */
     public void close(CloseStatus status) {
         if (closed.compareAndSet(false, true)) {
+            closedWith = status;
             closer.accept(status);
             outbound.tryEmitComplete();
         }
+    }
+
+    /** The status this side closed the session with; null while open or when the client closed it. */
+    public CloseStatus closedWith() {
+        return closedWith;
     }
 
     /** Ends the outbound stream after the transport closed from the other side. */

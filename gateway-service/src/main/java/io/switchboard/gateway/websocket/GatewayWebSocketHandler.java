@@ -8,7 +8,10 @@ import io.switchboard.gateway.session.ClientSession;
 import io.switchboard.gateway.session.CloseCodes;
 import io.switchboard.gateway.session.HeartbeatMonitor;
 import io.switchboard.gateway.session.Outbound;
+import io.switchboard.gateway.session.SessionFeed;
+import io.switchboard.gateway.session.SessionFeeds;
 import io.switchboard.gateway.session.SessionRegistry;
+import io.switchboard.inbox.DeviceCursors;
 import io.switchboard.presence.PresenceSession;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.protocol.frame.ClientFrame;
@@ -33,10 +36,12 @@ import reactor.core.publisher.Mono;
  * {@code WebSocketHandler} contract asks: inbound and outbound streams joined into one
  * {@code Mono<Void>}.
  *
- * <p>Opening: the session joins this node's registry (so deliveries queue behind the
- * {@code welcome}), then is registered in presence; only then does the outbound stream start, with
- * {@code welcome} first. From the moment a client reads {@code welcome}, routing sees its session.
- * If presence cannot be written the connection is closed with 1013 and the client retries.
+ * <p>Opening: the resume point is the {@code after} the client connected with, else the device's
+ * cursor. The session joins this node's registry (live deliveries wait in its feed), then is
+ * registered in presence; only then does the outbound stream start, with {@code welcome} first, and
+ * the feed replays the inbox after the resume point before it goes live. From the moment a client
+ * reads {@code welcome}, routing sees its session. If presence or the cursor cannot be read the
+ * connection is closed with 1013 and the client retries.
  */
 public final class GatewayWebSocketHandler implements WebSocketHandler {
 
@@ -47,6 +52,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     private final PresenceStore presence;
     private final HeartbeatMonitor heartbeat;
     private final MessageAcceptor acceptor;
+    private final SessionFeeds feeds;
+    private final DeviceCursors cursors;
     private final FrameCodec codec = new FrameCodec();
     private final MeterRegistry meters;
     private final int maxFrameBytes;
@@ -60,6 +67,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
             PresenceStore presence,
             HeartbeatMonitor heartbeat,
             MessageAcceptor acceptor,
+            SessionFeeds feeds,
+            DeviceCursors cursors,
             MeterRegistry meters,
             int maxFrameBytes,
             int outboundQueue,
@@ -70,6 +79,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         this.presence = presence;
         this.heartbeat = heartbeat;
         this.acceptor = acceptor;
+        this.feeds = feeds;
+        this.cursors = cursors;
         this.meters = meters;
         this.maxFrameBytes = maxFrameBytes;
         this.outboundQueue = outboundQueue;
@@ -85,17 +96,34 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(principal -> principal.isPresent()
-                        ? serve(ws, principal.get().user(), principal.get().device())
+                        ? resumePoint(principal.get())
+                                .flatMap(after -> serve(
+                                        ws,
+                                        principal.get().user(),
+                                        principal.get().device(),
+                                        after))
+                                .onErrorResume(e -> {
+                                    log.warn("session refused: device cursor unavailable: {}", e.toString());
+                                    return ws.close(CloseCodes.TRY_AGAIN_LATER);
+                                })
                         // Only without the handshake authenticator: refuse rather than guess.
                         : ws.close(CloseStatus.POLICY_VIOLATION));
     }
 
-    private Mono<Void> serve(WebSocketSession ws, String user, String device) {
+    private Mono<Long> resumePoint(GatewayPrincipal principal) {
+        if (principal.after() >= 0) {
+            return Mono.just(principal.after());
+        }
+        return cursors.get(principal.user(), principal.device()).timeout(presenceTimeout);
+    }
+
+    private Mono<Void> serve(WebSocketSession ws, String user, String device, long after) {
         PresenceSession identity =
                 new PresenceSession(user, device, MessageIds.next(), nodeId, System.currentTimeMillis());
         ClientSession session = new ClientSession(identity, outboundQueue, System.nanoTime());
         session.onClose(status -> ws.close(status).subscribe(null, e -> {}));
-        session.send(new ServerFrame.Welcome(user, device, identity.sessionId()));
+        session.send(new ServerFrame.Welcome(user, device, identity.sessionId(), after));
+        SessionFeed feed = feeds.open(session);
         registry.add(session);
 
         Mono<Boolean> registered = presence.register(identity, heartbeat.presenceTtl())
@@ -109,6 +137,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         // cannot be registered is closed without ever being welcomed.
         Flux<Outbound> frames = registered.flatMapMany(ok -> {
             if (ok) {
+                feed.start(after);
                 return session.outbound();
             }
             session.close(CloseCodes.TRY_AGAIN_LATER);
@@ -129,6 +158,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                 })
                 .doFinally(signal -> {
                     registry.remove(session);
+                    meters.counter(GatewayMeters.SESSIONS_CLOSED.meterName(), "reason", closeReason(session))
+                            .increment();
                     presence.unregister(identity)
                             .subscribe(null, e -> log.warn("presence unregister failed: {}", e.toString()));
                 });
@@ -168,12 +199,53 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                     .doOnNext(answer -> answer(session, answer))
                     .then();
         }
-        if (request instanceof ClientFrame.Ping) {
+        if (request instanceof ClientFrame.Recv recv) {
+            return confirm(session, recv.seq());
+        }
+        if (request instanceof ClientFrame.Sync sync) {
+            session.feed().sync(sync.after());
+        } else if (request instanceof ClientFrame.Ping) {
             session.send(new ServerFrame.Pong());
         } else if (request instanceof FrameException error) {
             answer(session, error.toFrame());
         }
         return Mono.empty();
+    }
+
+    /**
+     * Moves the device's cursor, but never past what this session was sent: a client cannot confirm
+     * messages it never got and so lose them on its next connect.
+     */
+    private Mono<Void> confirm(ClientSession session, long seq) {
+        long upTo = Math.min(seq, session.feed().delivered());
+        if (!session.confirming(upTo)) {
+            return Mono.empty();
+        }
+        return cursors.confirm(session.userId(), session.identity().device(), upTo)
+                .onErrorResume(e -> {
+                    // Not fatal: the device is sent those messages again on its next connect.
+                    log.warn("session {}: cursor not saved: {}", session.sessionId(), e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private static String closeReason(ClientSession session) {
+        CloseStatus status = session.closedWith();
+        if (status == null) {
+            return "client";
+        }
+        switch (status.getCode()) {
+            case 4000:
+                return "heartbeat_timeout";
+            case 4008:
+                return "slow_consumer";
+            case 1001:
+                return "shutdown";
+            case 1013:
+                return "unavailable";
+            default:
+                return "error";
+        }
     }
 
     private void answer(ClientSession session, ServerFrame frame) {

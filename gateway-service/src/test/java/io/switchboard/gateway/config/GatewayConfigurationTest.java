@@ -13,7 +13,7 @@ class GatewayConfigurationTest {
     private final GatewayConfiguration configuration = new GatewayConfiguration();
 
     private static GatewayProperties properties(String secret, boolean localMode) {
-        return new GatewayProperties(new GatewayProperties.Jwt(secret, null), null, null, null, null, localMode);
+        return new GatewayProperties(new GatewayProperties.Jwt(secret, null), null, null, null, null, null, localMode);
     }
 
     @Test

@@ -27,35 +27,24 @@ class ClientSessionTest {
     @Test
     void framesLeaveInTheOrderTheyWereQueued() {
         ClientSession s = session(16);
-        s.send(new ServerFrame.Welcome("bob", "phone", "s1"));
-        s.deliver(msg(1));
-        s.deliver(msg(2));
+        s.send(new ServerFrame.Welcome("bob", "phone", "s1", 0));
+        s.send(msg(1));
+        s.send(msg(2));
         s.close(CloseStatus.NORMAL);
 
         assertThat(s.outbound().collectList().block())
                 .extracting(o -> ((Outbound.Frame) o).frame())
-                .containsExactly(new ServerFrame.Welcome("bob", "phone", "s1"), msg(1), msg(2));
-    }
-
-    @Test
-    void aSeqAlreadyDeliveredIsNotDeliveredAgain() {
-        ClientSession s = session(16);
-
-        assertThat(s.deliver(msg(1))).isTrue();
-        assertThat(s.deliver(msg(2))).isTrue();
-        assertThat(s.deliver(msg(1))).isFalse();
-        assertThat(s.deliver(msg(2))).isFalse();
-        assertThat(s.deliver(msg(3))).isTrue();
+                .containsExactly(new ServerFrame.Welcome("bob", "phone", "s1", 0), msg(1), msg(2));
     }
 
     @Test
     void aFullQueueClosesTheSessionAsASlowConsumerInsteadOfGrowing() {
         ClientSession s = session(4);
         for (int seq = 1; seq <= 4; seq++) {
-            assertThat(s.deliver(msg(seq))).isTrue();
+            assertThat(s.send(msg(seq))).isTrue();
         }
 
-        assertThat(s.deliver(msg(5))).isFalse();
+        assertThat(s.send(msg(5))).isFalse();
         assertThat(closes).containsExactly(CloseCodes.SLOW_CONSUMER);
         assertThat(s.isClosed()).isTrue();
         assertThat(s.send(new ServerFrame.Pong())).isFalse();
@@ -68,5 +57,6 @@ class ClientSessionTest {
         s.close(CloseStatus.NORMAL);
 
         assertThat(closes).containsExactly(CloseCodes.HEARTBEAT_TIMEOUT);
+        assertThat(s.closedWith()).isEqualTo(CloseCodes.HEARTBEAT_TIMEOUT);
     }
 }

@@ -1,12 +1,12 @@
 package io.switchboard.offline.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.inbox.MessageStore;
+import io.switchboard.inbox.RedisMessageStore;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.offline.sequencing.SequencingPipeline;
-import io.switchboard.inbox.MessageStore;
-import io.switchboard.inbox.RedisMessageStore;
 import io.switchboard.protocol.envelope.Topics;
 import io.switchboard.redis.RedisConnection;
 import java.time.Duration;

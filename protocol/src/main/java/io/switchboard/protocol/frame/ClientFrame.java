@@ -17,4 +17,16 @@ public sealed interface ClientFrame {
 
     /** An application-level heartbeat, answered with {@link ServerFrame.Pong}. */
     record Ping() implements ClientFrame {}
+
+    /**
+     * The device has every message of its user up to {@code seq}: its delivery cursor may move there.
+     * Nothing is answered.
+     */
+    record Recv(long seq) implements ClientFrame {}
+
+    /**
+     * Asks for every stored message with a seq greater than {@code after}, answered by those
+     * {@code msg} frames and then {@link ServerFrame.Synced}.
+     */
+    record Sync(long after) implements ClientFrame {}
 }

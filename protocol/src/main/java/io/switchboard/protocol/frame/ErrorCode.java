@@ -23,6 +23,8 @@ public enum ErrorCode {
     UNAVAILABLE("unavailable", false),
     /** The client sends faster than the per-session limit allows; retry later with the same cid. */
     RATE_LIMITED("rate_limited", false),
+    /** The {@code cid} was already used by this user for a message to another recipient. */
+    CID_CONFLICT("cid_conflict", false),
     /** An unexpected server fault; the message was not accepted. */
     INTERNAL("internal", false);
 

@@ -36,6 +36,10 @@ public final class FrameCodec {
                 return decodeSend(root, cid);
             case "ping":
                 return new ClientFrame.Ping();
+            case "recv":
+                return new ClientFrame.Recv(seqField(root, "recv", "seq"));
+            case "sync":
+                return new ClientFrame.Sync(seqField(root, "sync", "after"));
             default:
                 throw new FrameException(ErrorCode.UNKNOWN_TYPE, cid, "unknown frame type");
         }
@@ -62,6 +66,18 @@ public final class FrameCodec {
         return new ClientFrame.Send(cid, to.asString(), Json.rawOf(body));
     }
 
+    private static long seqField(JsonNode root, String type, String name) {
+        JsonNode value = root.get(name);
+        if (value == null || !value.isNumber()) {
+            throw new FrameException(
+                    ErrorCode.MISSING_FIELD, null, "'" + type + "' needs a number field '" + name + "'");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+            throw new FrameException(ErrorCode.BAD_FIELD, null, "'" + name + "' must be a whole number >= 0");
+        }
+        return value.asLong();
+    }
+
     /** Writes a server frame as JSON text. */
     public String encode(ServerFrame frame) {
         return Json.write(gen -> {
@@ -83,11 +99,19 @@ public final class FrameCodec {
                 gen.writeStringProperty("user", w.user());
                 gen.writeStringProperty("device", w.device());
                 gen.writeStringProperty("session", w.session());
+                gen.writeNumberProperty("after", w.after());
             } else if (frame instanceof ServerFrame.Error e) {
                 gen.writeStringProperty("type", "error");
                 Json.optionalString(gen, "cid", e.cid());
                 gen.writeStringProperty("code", e.code().wire());
                 gen.writeStringProperty("message", e.message());
+            } else if (frame instanceof ServerFrame.Gap g) {
+                gen.writeStringProperty("type", "gap");
+                gen.writeNumberProperty("from", g.from());
+                gen.writeNumberProperty("to", g.to());
+            } else if (frame instanceof ServerFrame.Synced s) {
+                gen.writeStringProperty("type", "synced");
+                gen.writeNumberProperty("upTo", s.upTo());
             } else if (frame instanceof ServerFrame.Pong) {
                 gen.writeStringProperty("type", "pong");
             } else {

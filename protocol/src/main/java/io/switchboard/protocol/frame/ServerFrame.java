@@ -5,8 +5,13 @@ import io.switchboard.protocol.RawJson;
 /** A frame the gateway sends to a client (protocol v1). */
 public sealed interface ServerFrame {
 
-    /** The first frame of a session, sent once deliveries to it are guaranteed. */
-    record Welcome(String user, String device, String session) implements ServerFrame {}
+    /**
+     * The first frame of a session, sent once deliveries to it are guaranteed.
+     *
+     * @param after the seq after which this session's replay starts (the device's cursor, or the
+     *     {@code after} the client connected with)
+     */
+    record Welcome(String user, String device, String session, long after) implements ServerFrame {}
 
     /** The message with this {@code cid} is durably accepted under message id {@code id}. */
     record Ack(String cid, String id) implements ServerFrame {}
@@ -28,4 +33,13 @@ public sealed interface ServerFrame {
 
     /** The answer to a client's {@link ClientFrame.Ping}. */
     record Pong() implements ServerFrame {}
+
+    /**
+     * Messages {@code from}..{@code to} (inclusive) of this user were dropped by retention or the
+     * per-user cap before this device got them; they will never be delivered.
+     */
+    record Gap(long from, long to) implements ServerFrame {}
+
+    /** Ends the answer to a {@link ClientFrame.Sync}: every message up to {@code upTo} has been sent. */
+    record Synced(long upTo) implements ServerFrame {}
 }

@@ -46,6 +46,12 @@ class FrameCodecTest {
         assertThat(codec.decode("{\"type\":\"ping\"}")).isEqualTo(new ClientFrame.Ping());
     }
 
+    @Test
+    void readsRecvAndSync() {
+        assertThat(codec.decode("{\"type\":\"recv\",\"seq\":42}")).isEqualTo(new ClientFrame.Recv(42));
+        assertThat(codec.decode("{\"type\":\"sync\",\"after\":0}")).isEqualTo(new ClientFrame.Sync(0));
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(
             delimiter = '|',
@@ -60,6 +66,10 @@ class FrameCodecTest {
                 "{\"type\":\"send\",\"cid\":\"c5\",\"to\":42,\"body\":1}   | missing_field  | c5",
                 "{\"type\":\"send\",\"cid\":\"c6\",\"to\":\"b b\",\"body\":1} | bad_recipient | c6",
                 "{\"type\":\"send\",\"cid\":\"\",\"to\":\"bob\",\"body\":1} | bad_field     |",
+                "{\"type\":\"recv\"}                                     | missing_field  |",
+                "{\"type\":\"recv\",\"seq\":\"7\"}                     | missing_field  |",
+                "{\"type\":\"recv\",\"seq\":-1}                        | bad_field      |",
+                "{\"type\":\"sync\",\"after\":1.5}                     | bad_field      |",
             })
     void rejectsBadFramesWithAStableCode(String text, String code, String cid) {
         assertThatThrownBy(() -> codec.decode(text.strip())).isInstanceOfSatisfying(FrameException.class, e -> {
@@ -79,8 +89,11 @@ class FrameCodecTest {
 
     @Test
     void writesServerFramesExactlyAsTheProtocolDocumentShowsThem() {
-        assertThat(codec.encode(new ServerFrame.Welcome("alice", "phone", "s1")))
-                .isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\",\"device\":\"phone\",\"session\":\"s1\"}");
+        assertThat(codec.encode(new ServerFrame.Welcome("alice", "phone", "s1", 12)))
+                .isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\",\"device\":\"phone\",\"session\":\"s1\","
+                        + "\"after\":12}");
+        assertThat(codec.encode(new ServerFrame.Gap(3, 9))).isEqualTo("{\"type\":\"gap\",\"from\":3,\"to\":9}");
+        assertThat(codec.encode(new ServerFrame.Synced(40))).isEqualTo("{\"type\":\"synced\",\"upTo\":40}");
         assertThat(codec.encode(new ServerFrame.Ack("c1", "m1")))
                 .isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
         assertThat(codec.encode(

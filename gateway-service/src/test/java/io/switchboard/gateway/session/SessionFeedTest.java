@@ -1,0 +1,229 @@
+package io.switchboard.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.inbox.InMemoryMessageStore;
+import io.switchboard.inbox.MessageStore;
+import io.switchboard.presence.PresenceSession;
+import io.switchboard.protocol.RawJson;
+import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.envelope.SequencedMessage;
+import io.switchboard.protocol.frame.ServerFrame;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.socket.CloseStatus;
+
+class SessionFeedTest {
+
+    private MessageStore store = new InMemoryMessageStore();
+    private final List<ServerFrame> received = new CopyOnWriteArrayList<>();
+    private final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
+    private int appended;
+
+    private SessionFeed feed(int queue, int page) {
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), queue, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                page,
+                queue,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        session.outbound().subscribe(o -> received.add(((Outbound.Frame) o).frame()));
+        return feed;
+    }
+
+    private SequencedMessage store() {
+        appended++;
+        return store.append(new InboundMessage(
+                        "m" + appended, "c", "alice", "bob", System.currentTimeMillis(), new RawJson("1")))
+                .block();
+    }
+
+    private static ServerFrame.Msg live(SequencedMessage m) {
+        return new ServerFrame.Msg(m.id(), m.seq(), m.from(), m.to(), m.ts(), m.body());
+    }
+
+    private List<Long> seqs() {
+        return received.stream()
+                .filter(ServerFrame.Msg.class::isInstance)
+                .map(f -> ((ServerFrame.Msg) f).seq())
+                .toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    @Test
+    void replaysWhatIsStoredAfterTheResumePointThenGoesLive() {
+        for (int i = 0; i < 5; i++) {
+            store();
+        }
+        SessionFeed feed = feed(64, 4);
+
+        feed.start(2);
+        await().until(() -> seqs().size() == 3);
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.QUEUED);
+
+        assertThat(seqs()).containsExactly(3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void liveMessagesThatArriveDuringTheReplayAreDeliveredOnceInOrder() {
+        SessionFeed feed = feed(64, 2);
+        SequencedMessage first = store();
+        SequencedMessage second = store();
+        assertThat(feed.onLive(live(second))).isEqualTo(SessionFeed.Outcome.DEFERRED);
+        assertThat(feed.onLive(live(first))).isEqualTo(SessionFeed.Outcome.DEFERRED);
+        SequencedMessage third = store();
+        feed.onLive(live(third));
+
+        feed.start(0);
+        await().until(() -> seqs().size() == 3);
+        assertThat(feed.onLive(live(second))).isEqualTo(SessionFeed.Outcome.DUPLICATE);
+        feed.onLive(live(store()));
+
+        assertThat(seqs()).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void aLiveMessageAfterAHoleIsHeldUntilTheHoleIsReadFromTheInbox() {
+        SessionFeed feed = feed(64, 16);
+        feed.start(0);
+        store();
+        store(); // stored, but their live copies never came (routed before this session was visible)
+
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.DEFERRED);
+
+        await().until(() -> seqs().size() == 3);
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.QUEUED);
+    }
+
+    @Test
+    void messagesDroppedByTheCapBeforeTheDeviceGotThemAreAnnouncedAsAGap() {
+        store = new InMemoryMessageStore(Duration.ofDays(2), 3, Clock.systemUTC());
+        for (int i = 0; i < 5; i++) {
+            store();
+        }
+        SessionFeed feed = feed(64, 16);
+
+        feed.start(0);
+
+        await().until(() -> seqs().size() == 3);
+        assertThat(received).startsWith(new ServerFrame.Gap(1, 2));
+        assertThat(seqs()).containsExactly(3L, 4L, 5L);
+    }
+
+    @Test
+    void syncSendsEverythingAfterTheGivenSeqAgainThenSynced() {
+        for (int i = 0; i < 4; i++) {
+            store();
+        }
+        SessionFeed feed = feed(64, 16);
+        feed.start(0);
+        await().until(() -> seqs().size() == 4);
+
+        feed.sync(1);
+
+        await().until(() -> received.contains(new ServerFrame.Synced(4)));
+        assertThat(seqs()).containsExactly(1L, 2L, 3L, 4L, 2L, 3L, 4L);
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.QUEUED);
+    }
+
+    @Test
+    void aResumePointBeyondTheInboxFallsBackToItsEndInsteadOfSkippingNewMessages() {
+        store();
+        SessionFeed feed = feed(64, 16);
+
+        feed.start(500);
+        await().until(() -> feed.delivered() == 1);
+
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.QUEUED);
+        assertThat(seqs()).containsExactly(2L);
+    }
+
+    @Test
+    void aReplayLargerThanTheOutboundQueueWaitsForRoomInsteadOfClosingTheSession() {
+        for (int i = 0; i < 1_000; i++) {
+            store();
+        }
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                8,
+                32,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        // A slow reader: 1 frame every 100 µs on average, far slower than the inbox reads.
+        session.outbound()
+                .delayElements(Duration.ofNanos(100_000))
+                .subscribe(o -> received.add(((Outbound.Frame) o).frame()));
+
+        feed.start(0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> seqs().size() == 1_000);
+        assertThat(seqs()).isEqualTo(range(1, 1_000));
+        assertThat(closes).isEmpty();
+    }
+
+    @Test
+    void aLiveBurstLargerThanTheQueueIsDeliveredInOrderWithoutClosingTheSession() {
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                8,
+                32,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        session.outbound()
+                .delayElements(Duration.ofNanos(100_000))
+                .subscribe(o -> received.add(((Outbound.Frame) o).frame()));
+        feed.start(0);
+
+        for (int i = 0; i < 500; i++) {
+            feed.onLive(live(store())); // one Kafka batch, far more than the queue holds
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> seqs().size() == 500);
+        assertThat(seqs()).isEqualTo(range(1, 500));
+        assertThat(closes).isEmpty();
+    }
+
+    @Test
+    void aDeviceThatMakesNoRoomForTheTimeoutIsClosedAsASlowConsumer() {
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                8,
+                32,
+                Duration.ofMillis(300),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        feed.start(0); // nobody reads the outbound queue
+
+        for (int i = 0; i < 100; i++) {
+            feed.onLive(live(store()));
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !closes.isEmpty());
+        assertThat(closes).containsExactly(CloseCodes.SLOW_CONSUMER);
+        assertThat(session.queued()).isLessThanOrEqualTo(32);
+    }
+}
