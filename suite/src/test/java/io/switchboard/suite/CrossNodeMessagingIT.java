@@ -1,12 +1,14 @@
 package io.switchboard.suite;
 
+import static io.switchboard.suite.Clients.framesOfType;
+import static io.switchboard.suite.Clients.json;
+import static io.switchboard.suite.Clients.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.switchboard.protocol.Json;
 import io.switchboard.test.TestInfra;
 import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
@@ -15,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -66,35 +67,11 @@ class CrossNodeMessagingIT {
     }
 
     private static URI node(int index, String device) {
-        URI ws = suite.gatewayWebSocket(index);
-        return device == null ? ws : URI.create(ws + "?device=" + device);
+        return Clients.node(suite, index, device == null ? null : "device=" + device);
     }
 
     private static WsTestClient.Connection connect(int node, String user, String device) {
-        WsTestClient.Connection c = WsTestClient.connect(
-                node(node, device), TestTokens.mint(TestTokens.SECRET, user, Duration.ofMinutes(10)));
-        JsonNode welcome = json(c.awaitFrame(f -> f.contains("\"welcome\""), WAIT));
-        assertThat(welcome.get("user").asString()).isEqualTo(user);
-        return c;
-    }
-
-    private static JsonNode json(String frame) {
-        return Json.MAPPER.readTree(frame);
-    }
-
-    private static String send(String cid, String to, String body) {
-        return "{\"type\":\"send\",\"cid\":\"" + cid + "\",\"to\":\"" + to + "\",\"body\":" + body + "}";
-    }
-
-    private static List<JsonNode> framesOfType(WsTestClient.Connection c, String type) {
-        List<JsonNode> frames = new ArrayList<>();
-        for (String text : c.received()) {
-            JsonNode node = json(text);
-            if (type.equals(node.get("type").asString())) {
-                frames.add(node);
-            }
-        }
-        return frames;
+        return Clients.connect(suite, node, user, device == null ? null : "device=" + device);
     }
 
     @Test
