@@ -57,6 +57,6 @@ final class DevTokenIssuer {
         return new IssuedToken(jwt.serialize(), user, expires.toEpochMilli());
     }
 
-    /** The answer of {@code POST /dev/token}. */
+    /** A minted token, its user and expiry (epoch ms). */
     record IssuedToken(String token, String user, long expiresAt) {}
 }

@@ -6,6 +6,7 @@ import io.switchboard.presence.PresenceStore;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,7 +30,10 @@ class LocalDevelopmentConfiguration {
     }
 
     @Bean
-    RouterFunction<ServerResponse> localDevelopmentRoutes(DevTokenIssuer issuer, PresenceStore presence) {
+    RouterFunction<ServerResponse> localDevelopmentRoutes(
+            DevTokenIssuer issuer,
+            PresenceStore presence,
+            @Value("${switchboard.gateway.node-id:${server.port:}}") String nodeId) {
         ConsoleAssets console = ConsoleAssets.load(getClass().getClassLoader());
         if (console.isEmpty()) {
             log.warn("local mode: the console's files are missing from the class path; /console/ will be 404");
@@ -37,6 +41,6 @@ class LocalDevelopmentConfiguration {
         log.info(
                 "local mode: development tokens at POST /dev/token, the agent console at {}",
                 LocalDevelopmentRoutes.CONSOLE);
-        return new LocalDevelopmentRoutes(issuer, presence, console).routes();
+        return new LocalDevelopmentRoutes(issuer, presence, console, nodeId).routes();
     }
 }

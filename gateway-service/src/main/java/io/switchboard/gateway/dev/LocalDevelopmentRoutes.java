@@ -22,8 +22,9 @@ import tools.jackson.databind.JsonNode;
  * The local-mode HTTP endpoints of a gateway node:
  *
  * <ul>
- *   <li>{@code POST /dev/token} {@code {"user":"alice"}} → {@code {"token","user","expiresAt"}}: a
- *       development token (1 hour) for any valid user id; 400 {@code bad_user} otherwise.
+ *   <li>{@code POST /dev/token} {@code {"user":"alice"}} → {@code {"token","user","expiresAt","node"}}:
+ *       a development token (1 hour) for any valid user id, and this node's id; 400 {@code bad_user}
+ *       otherwise.
  *   <li>{@code GET /dev/presence?users=a,b} → {@code [{"user":"a","online":true,"sessions":1},…]}: at
  *       most {@value #MAX_PRESENCE_USERS} users, read from the presence store this node writes to.
  *       The console polls it when the server has no presence frames.
@@ -38,17 +39,22 @@ final class LocalDevelopmentRoutes {
     /** One user's presence as {@code /dev/presence} shows it. */
     record UserPresence(String user, boolean online, int sessions) {}
 
+    /** The answer of {@code POST /dev/token}. */
+    record TokenAnswer(String token, String user, long expiresAt, String node) {}
+
     /** An error body, shaped like the gateway's handshake errors. */
     record Problem(String code, String message) {}
 
     private final DevTokenIssuer issuer;
     private final PresenceStore presence;
     private final ConsoleAssets console;
+    private final String nodeId;
 
-    LocalDevelopmentRoutes(DevTokenIssuer issuer, PresenceStore presence, ConsoleAssets console) {
+    LocalDevelopmentRoutes(DevTokenIssuer issuer, PresenceStore presence, ConsoleAssets console, String nodeId) {
         this.issuer = issuer;
         this.presence = presence;
         this.console = console;
+        this.nodeId = nodeId;
     }
 
     RouterFunction<ServerResponse> routes() {
@@ -69,10 +75,11 @@ final class LocalDevelopmentRoutes {
             if (!Ids.isValidUserId(user)) {
                 return badRequest("bad_user", "send {\"user\":\"<1-128 of A-Z a-z 0-9 . _ - @ :>\"}");
             }
+            DevTokenIssuer.IssuedToken issued = issuer.issue(user);
             return ServerResponse.ok()
                     .cacheControl(CacheControl.noStore())
                     .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(issuer.issue(user));
+                    .bodyValue(new TokenAnswer(issued.token(), issued.user(), issued.expiresAt(), nodeId));
         });
     }
 

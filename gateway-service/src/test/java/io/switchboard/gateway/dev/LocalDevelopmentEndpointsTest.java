@@ -63,7 +63,7 @@ class LocalDevelopmentEndpointsTest {
 
     @Test
     void localModeMintsAOneHourTokenThatTheGatewayAccepts() {
-        withClient(new String[] {"switchboard.local-mode=true"}, client -> {
+        withClient(new String[] {"switchboard.local-mode=true", "switchboard.gateway.node-id=gw-7"}, client -> {
             long before = System.currentTimeMillis();
             byte[] body = client.post()
                     .uri("/dev/token")
@@ -80,6 +80,7 @@ class LocalDevelopmentEndpointsTest {
             JsonNode answer = Json.MAPPER.readTree(body);
 
             assertThat(answer.get("user").asString()).isEqualTo("alice");
+            assertThat(answer.get("node").asString()).isEqualTo("gw-7");
             long expiresAt = answer.get("expiresAt").asLong();
             assertThat(expiresAt - before)
                     .isBetween(
