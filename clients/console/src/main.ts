@@ -20,7 +20,6 @@ interface Contact {
   entries: ChatEntry[];
 }
 
-const DEVICE = 'console';
 const HISTORY_LIMIT = 200;
 const POLL_MS = 2000;
 const USER_PATTERN = /^[A-Za-z0-9._@:-]{1,128}$/;
@@ -103,7 +102,7 @@ async function signIn(user: string): Promise<void> {
   workspace.hidden = false;
   account.hidden = false;
 
-  client = new SwitchboardClient({ url: '/ws', token: () => token(user), device: DEVICE, user });
+  client = new SwitchboardClient({ url: '/ws', token: () => token(user), user });
   client.on('state', onState);
   client.on('message', onMessage);
   client.on('presence', (p) => setOnline(p.user, p.online));

@@ -14,7 +14,7 @@ import {
   type PresenceUpdate,
   type WelcomeFrame,
 } from './protocol.js';
-import { defaultSeqStore, type SeqStore } from './store.js';
+import { defaultDevice, defaultSeqStore, type SeqStore } from './store.js';
 
 /**
  * The part of the WebSocket API the client uses: the browser's `WebSocket`, the `ws` package's,
@@ -106,7 +106,11 @@ export interface ClientOptions {
   url: string | readonly string[];
   /** The user token (JWT), or a function returning a fresh one before each connection attempt. */
   token: string | TokenProvider;
-  /** This device's name (`A-Z a-z 0-9 . _ - @ :`, 1–128); the server keeps one cursor per user and device. */
+  /**
+   * This installation's name (`A-Z a-z 0-9 . _ - @ :`, 1–128); the server keeps one delivery cursor
+   * per user and device, so it must be stable and not shared with another installation. Default: in
+   * browsers a random id kept in localStorage (`web-…`), elsewhere `default`.
+   */
   device?: string;
   /** Whose cursor to use from the store. Default: the token's `sub` claim. */
   user?: string;
@@ -226,7 +230,7 @@ export class SwitchboardClient {
     if (this.urls.length === 0) {
       throw new TypeError('url is required');
     }
-    this.device = options.device ?? 'default';
+    this.device = options.device ?? defaultDevice();
     if (!DEVICE_PATTERN.test(this.device)) {
       throw new TypeError('device must be 1-128 of A-Z a-z 0-9 . _ - @ :');
     }
@@ -664,7 +668,7 @@ export class SwitchboardClient {
     if (this.seenIds.has(frame.id) || (last !== undefined && frame.seq <= last)) {
       return; // Already delivered: a replay after a reconnect, or a sync overlapping live traffic.
     }
-    if (this.resume && last !== undefined && frame.seq > last + 1) {
+    if (this.resume && last !== undefined && frame.seq > last + 1 && this.syncWaiters.length === 0) {
       // The server delivers in order without holes (a `gap` frame announces any); a hole means a
       // copy was lost between us. Reconnecting after `last` brings the rest in order.
       this.emitError(new SwitchboardError('seq_jump', `expected seq ${last + 1}, got ${frame.seq}; resuming`));

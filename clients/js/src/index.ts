@@ -14,4 +14,4 @@ export {
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { browserEnvironment, type Clock, type Environment, type EnvironmentSignal } from './environment.js';
 export { CloseCode, type Gap, type Message, type PresenceUpdate } from './protocol.js';
-export { LocalStorageSeqStore, MemorySeqStore, defaultSeqStore, type SeqStore, type StorageLike } from './store.js';
+export { LocalStorageSeqStore, MemorySeqStore, defaultDevice, defaultSeqStore, type SeqStore, type StorageLike } from './store.js';

@@ -70,3 +70,27 @@ export function defaultSeqStore(): SeqStore {
   }
   return new MemorySeqStore();
 }
+
+/**
+ * A stable name for this installation: in browsers a random `web-…` id created once and kept in
+ * localStorage (every tab of the profile shares it, as they share the stored seq); elsewhere `default`.
+ */
+export function defaultDevice(): string {
+  try {
+    const storage = (globalThis as { localStorage?: StorageLike }).localStorage;
+    if (storage) {
+      const key = 'switchboard.device';
+      let device = storage.getItem(key);
+      if (device === null || !/^[A-Za-z0-9._\-@:]{1,128}$/.test(device)) {
+        const bytes = new Uint8Array(8);
+        globalThis.crypto.getRandomValues(bytes);
+        device = 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        storage.setItem(key, device);
+      }
+      return device;
+    }
+  } catch {
+    // No usable storage: one shared name.
+  }
+  return 'default';
+}

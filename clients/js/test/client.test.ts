@@ -372,6 +372,20 @@ describe('resume and deduplication', () => {
     t.ws.last().push({ type: 'synced', upTo: 2 });
     assert.equal(await synced, 2);
   });
+
+  it('accepts a jump in seq inside the answer to a sync', async () => {
+    const t = await connected({}, 0);
+    t.ws.last().msg(1);
+    const synced = t.client.sync();
+    t.ws.last().msg(4); // 2 and 3 were trimmed between the sync's reads
+    t.ws.last().push({ type: 'synced', upTo: 4 });
+    assert.equal(await synced, 4);
+    assert.deepEqual(
+      t.messages.map((m) => m.seq),
+      [1, 4],
+    );
+    assert.equal(t.client.state, 'open');
+  });
 });
 
 describe('send', () => {
