@@ -397,7 +397,7 @@ function updateEntry(li: HTMLLIElement, entry: ChatEntry): void {
   if (entry.state === 'sending') {
     parts.push('sending…');
   } else if (entry.state === 'sent') {
-    parts.push('delivered to the server ✓');
+    parts.push('sent ✓');
   } else if (entry.state === 'failed') {
     parts.push(`not sent (${entry.detail ?? 'error'})`);
   }
