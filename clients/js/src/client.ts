@@ -223,6 +223,8 @@ export class SwitchboardClient {
   private readonly subscriptions = new Set<string>();
   private readonly presence = new Map<string, PresenceUpdate>();
   private presenceFrames: 'unknown' | 'yes' | 'no' = 'unknown';
+  /** Frame name prefix the server understands: `presence.subscribe`, or `subscribe` on early servers. */
+  private presencePrefix: 'presence.' | '' = 'presence.';
   private readonly presenceProbes = new Set<string>();
 
   constructor(private readonly options: ClientOptions) {
@@ -383,7 +385,7 @@ export class SwitchboardClient {
     const removed = users.filter((u) => this.subscriptions.delete(u));
     removed.forEach((u) => this.presence.delete(u));
     if (removed.length > 0 && this.current === 'open' && this.presenceFrames !== 'no') {
-      this.sendFrame({ type: 'unsubscribe', cid: randomCid(this.random), users: removed });
+      this.sendFrame({ type: `${this.presencePrefix}unsubscribe`, cid: randomCid(this.random), users: removed });
     }
   }
 
@@ -701,6 +703,9 @@ export class SwitchboardClient {
       return;
     }
     const update: PresenceUpdate = { user: frame.user, online: frame.online === true, at: frame.at };
+    if (typeof frame.lastSeen === 'number') {
+      update.lastSeen = frame.lastSeen;
+    }
     this.presence.set(frame.user, update);
     this.events.emit('presence', update);
   }
@@ -714,6 +719,12 @@ export class SwitchboardClient {
         return;
       }
       if (this.presenceProbes.delete(cid) && frame.code === 'unknown_type') {
+        if (this.presencePrefix === 'presence.') {
+          // Try the frame's other name once before concluding the server has no presence frames.
+          this.presencePrefix = '';
+          this.sendSubscribe([...this.subscriptions]);
+          return;
+        }
         this.presenceFrames = 'no';
         this.emitError(
           new SwitchboardError('presence_unsupported', 'this server does not send presence over the WebSocket', cid),
@@ -822,7 +833,7 @@ export class SwitchboardClient {
       // An older server answers unknown_type with this cid; then the app can fall back to polling.
       this.presenceProbes.add(cid);
     }
-    this.sendFrame({ type: 'subscribe', cid, users });
+    this.sendFrame({ type: `${this.presencePrefix}subscribe`, cid, users });
   }
 
   private sendFrame(frame: ClientFrame): boolean {

@@ -21,8 +21,10 @@ export interface Message {
 export interface PresenceUpdate {
   user: string;
   online: boolean;
-  /** Epoch milliseconds of the change, as the server saw it. */
+  /** Epoch milliseconds of the change, as the server saw it (0: never seen). */
   at: number;
+  /** Epoch milliseconds at which the user was last heard from (0: never), where the server says. */
+  lastSeen?: number;
 }
 
 /** Messages `from`..`to` (inclusive) were removed by retention or the per-user cap before this device got them. */
@@ -89,8 +91,8 @@ export type ClientFrame =
   | { type: 'recv'; seq: number }
   | { type: 'sync'; after: number }
   | { type: 'ping' }
-  | { type: 'subscribe'; cid: string; users: string[] }
-  | { type: 'unsubscribe'; cid: string; users: string[] };
+  | { type: 'presence.subscribe' | 'subscribe'; cid: string; users: string[] }
+  | { type: 'presence.unsubscribe' | 'unsubscribe'; cid: string; users: string[] };
 
 /**
  * Error codes a `send` may be answered with that mean "not accepted yet, try again with the same

@@ -507,32 +507,47 @@ describe('presence', () => {
   it('subscribes on every connection and reports changes of subscribed users', async () => {
     const t = await connected();
     t.client.subscribe(['bob', 'carol']);
-    assert.deepEqual(t.ws.last().sentOf('subscribe')[0]!.users, ['bob', 'carol']);
-    t.ws.last().push({ type: 'presence', user: 'bob', online: true, at: 5 });
+    assert.deepEqual(t.ws.last().sentOf('presence.subscribe')[0]!.users, ['bob', 'carol']);
+    t.ws.last().push({ type: 'presence', user: 'bob', online: true, at: 5, lastSeen: 5 });
     t.ws.last().push({ type: 'presence', user: 'mallory', online: true, at: 5 });
-    assert.deepEqual(t.presence, [{ user: 'bob', online: true, at: 5 }]);
-    assert.deepEqual(t.client.presenceOf('bob'), { user: 'bob', online: true, at: 5 });
+    assert.deepEqual(t.presence, [{ user: 'bob', online: true, at: 5, lastSeen: 5 }]);
+    assert.deepEqual(t.client.presenceOf('bob'), { user: 'bob', online: true, at: 5, lastSeen: 5 });
     assert.equal(t.client.presenceSupport, 'yes');
 
     t.client.unsubscribe(['carol']);
-    assert.deepEqual(t.ws.last().sentOf('unsubscribe')[0]!.users, ['carol']);
+    assert.deepEqual(t.ws.last().sentOf('presence.unsubscribe')[0]!.users, ['carol']);
     t.ws.last().serverClose(1001);
     await t.clock.advance(500);
     t.ws.last().welcome();
-    assert.deepEqual(t.ws.last().sentOf('subscribe')[0]!.users, ['bob'], 'subscriptions survive reconnects');
+    assert.deepEqual(t.ws.last().sentOf('presence.subscribe')[0]!.users, ['bob'], 'subscriptions survive reconnects');
+  });
+
+  it('falls back to the short frame name on servers that only know "subscribe"', async () => {
+    const t = await connected();
+    t.client.subscribe(['bob']);
+    const first = t.ws.last().sentOf('presence.subscribe')[0]!.cid;
+    t.ws.last().push({ type: 'error', cid: first, code: 'unknown_type', message: 'unknown frame type' });
+    assert.deepEqual(t.ws.last().sentOf('subscribe')[0]!.users, ['bob']);
+    t.ws.last().push({ type: 'presence', user: 'bob', online: false, at: 0 });
+    assert.equal(t.client.presenceSupport, 'yes');
+    t.client.unsubscribe(['bob']);
+    assert.deepEqual(t.ws.last().sentOf('unsubscribe')[0]!.users, ['bob']);
+    assert.equal(t.errors.length, 0);
   });
 
   it('tells the application when the server has no presence frames', async () => {
     const t = await connected();
     t.client.subscribe(['bob']);
-    const cid = t.ws.last().sentOf('subscribe')[0]!.cid;
-    t.ws.last().push({ type: 'error', cid, code: 'unknown_type', message: 'unknown frame type' });
+    for (const type of ['presence.subscribe', 'subscribe']) {
+      const cid = t.ws.last().sentOf(type)[0]!.cid;
+      t.ws.last().push({ type: 'error', cid, code: 'unknown_type', message: 'unknown frame type' });
+    }
     assert.equal(t.client.presenceSupport, 'no');
     assert.equal(t.errors.at(-1)?.code, 'presence_unsupported');
     t.ws.last().serverClose(1001);
     await t.clock.advance(500);
     t.ws.last().welcome();
-    assert.equal(t.ws.last().sentOf('subscribe').length, 0, 'not asked again');
+    assert.equal(t.ws.last().sentOf('subscribe').length + t.ws.last().sentOf('presence.subscribe').length, 0, 'not asked again');
   });
 });
 
