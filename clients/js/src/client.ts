@@ -489,7 +489,10 @@ export class SwitchboardClient {
 
   /** Switches to the stored cursor of `user` (and device), loading it when the user changes. */
   private async useStoreOf(user: string | undefined): Promise<void> {
-    const key = user === undefined ? undefined : `${user}:${this.device}`;
+    if (user === undefined) {
+      return; // An opaque token: the welcome names the user, and the cursor is kept from then on.
+    }
+    const key = `${user}:${this.device}`;
     if (key === this.storeKey) {
       return;
     }
@@ -497,9 +500,6 @@ export class SwitchboardClient {
     this.lastSeqValue = undefined;
     this.confirmedSeq = 0;
     this.seenIds.clear();
-    if (key === undefined) {
-      return;
-    }
     try {
       const stored = await this.store.load(key);
       if (stored !== undefined && this.storeKey === key) {

@@ -289,6 +289,20 @@ describe('resume and deduplication', () => {
     assert.equal(t.ws.last().query.get('after'), '3');
   });
 
+  it('with a token that names no user, keeps the cursor under the welcomed user', async () => {
+    const t = setup({ token: 'opaque-token' });
+    t.client.connect();
+    await settle();
+    assert.equal(t.ws.last().query.has('after'), false);
+    t.ws.last().welcome(0);
+    t.ws.last().msg(1);
+    t.ws.last().msg(2);
+    t.ws.last().serverClose(1006);
+    await t.clock.advance(500);
+    assert.equal(t.ws.last().query.get('after'), '2');
+    assert.equal(t.store.load('alice:d1'), 2);
+  });
+
   it('confirms delivery with recv, batched by time and by count', async () => {
     const t = await connected({ recv: { delayMs: 200, maxBatch: 100 } }, 0);
     const socket = t.ws.last();
