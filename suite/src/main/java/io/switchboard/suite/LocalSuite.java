@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.switchboard.gateway.auth.JwtSecret;
 import io.switchboard.infra.KafkaServer;
 import io.switchboard.infra.RedisServer;
 import java.nio.file.Path;
@@ -25,9 +26,6 @@ import java.util.concurrent.CountDownLatch;
  * first.
  */
 public final class LocalSuite {
-
-    /** Local mode signs development tokens with this when SWITCHBOARD_JWT_SECRET is not set. */
-    private static final String DEVELOPMENT_SECRET = "switchboard-local-development-secret-do-not-use-in-production";
 
     private LocalSuite() {}
 
@@ -90,8 +88,11 @@ public final class LocalSuite {
         for (int i = 0; i < suite.gatewayPorts().size(); i++) {
             System.out.printf("gateway   %s  (node gw-%d)%n", suite.gatewayWebSocket(i), i + 1);
         }
+        for (int port : suite.gatewayPorts()) {
+            System.out.printf("console   http://127.0.0.1:%d/console/  (sign in as anyone)%n", port);
+        }
         String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
-        secret = secret.isBlank() ? DEVELOPMENT_SECRET : secret;
+        secret = JwtSecret.resolve(secret, true);
         System.out.println("development tokens (valid 12 hours):");
         for (String user : List.of("alice", "bob")) {
             System.out.printf("  %-5s %s%n", user, token(secret, user));

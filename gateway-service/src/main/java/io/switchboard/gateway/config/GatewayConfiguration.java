@@ -3,6 +3,7 @@ package io.switchboard.gateway.config;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.auth.HandshakeAuthenticator;
+import io.switchboard.gateway.auth.JwtSecret;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
@@ -49,9 +50,6 @@ class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
 
-    /** Used only in local mode when no secret is configured; known to everyone, so never safe elsewhere. */
-    static final String LOCAL_DEVELOPMENT_SECRET = "switchboard-local-development-secret-do-not-use-in-production";
-
     /** Frames beyond this are cut by Netty itself; below it, oversized frames get an error frame instead. */
     private static final int TRANSPORT_FRAME_LIMIT = 1 << 20;
 
@@ -84,15 +82,9 @@ class GatewayConfiguration {
 
     @Bean
     TokenVerifier tokenVerifier(GatewayProperties properties) {
-        String secret = properties.jwt().secret();
-        if (secret == null || secret.isBlank()) {
-            if (!properties.localMode()) {
-                throw new IllegalStateException("No JWT secret configured. Set SWITCHBOARD_JWT_SECRET (at least "
-                        + TokenVerifier.MIN_SECRET_BYTES + " bytes) to the HS256 secret your token issuer uses. "
-                        + "(Only local mode, switchboard.local-mode=true, runs without one.)");
-            }
+        String secret = JwtSecret.resolve(properties.jwt().secret(), properties.localMode());
+        if (JwtSecret.LOCAL_DEVELOPMENT.equals(secret)) {
             log.warn("local mode: using the built-in development JWT secret; never do this in production");
-            secret = LOCAL_DEVELOPMENT_SECRET;
         }
         return new TokenVerifier(secret, properties.jwt().clockSkew());
     }

@@ -3,6 +3,7 @@ package io.switchboard.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.gateway.auth.JwtSecret;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.test.TestTokens;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class GatewayConfigurationTest {
     void localModeRunsWithTheDevelopmentSecret() throws Exception {
         TokenVerifier verifier = configuration.tokenVerifier(properties(null, true));
 
-        String token = TestTokens.mint(GatewayConfiguration.LOCAL_DEVELOPMENT_SECRET, "alice", Duration.ofMinutes(1));
+        String token = TestTokens.mint(JwtSecret.LOCAL_DEVELOPMENT, "alice", Duration.ofMinutes(1));
         assertThat(verifier.verify(token)).isEqualTo("alice");
     }
 
