@@ -25,6 +25,9 @@ public record KafkaSettings(
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:19092";
 
+    /** Consumer group session timeout unless {@code clientProperties} set {@code session.timeout.ms}. */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
+
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             bootstrapServers = DEFAULT_BOOTSTRAP_SERVERS;
@@ -56,6 +59,9 @@ public record KafkaSettings(
     /**
      * Consumer properties for our topics, in consumer group {@code groupId}.
      *
+     * <p>A member that stops heartbeating is dropped from its group after {@link #SESSION_TIMEOUT_MS}
+     * (10 s, Kafka's default is 45 s), so its partitions move to a live or restarted member that soon.
+     *
      * @param autoOffsetReset where a group with no committed offset starts: {@code earliest} for
      *     pipelines that must see every record, {@code latest} for readers that start fresh
      */
@@ -65,6 +71,12 @@ public record KafkaSettings(
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, autoOffsetReset);
+        // A member that dies without leaving its group (kill -9, a lost machine) keeps its partitions
+        // until the coordinator gives up on it, and a restarted member waits for that too: with
+        // Kafka's default of 45 s every delivery through the group would stop that long. The
+        // heartbeat has its own thread, so only a JVM frozen this long is taken for dead.
+        config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
         return config;
     }
 

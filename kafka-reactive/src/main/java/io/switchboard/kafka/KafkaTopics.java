@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -21,6 +22,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * silently creating a topic nobody reads.
  */
 public final class KafkaTopics {
+
+    private static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
 
     private KafkaTopics() {}
 
@@ -35,6 +38,13 @@ public final class KafkaTopics {
      */
     public static void ensure(KafkaSettings settings, Collection<String> names, Duration timeout) {
         try (Admin admin = Admin.create(settings.clientConfig())) {
+            ensure(admin, settings, names, timeout);
+        }
+    }
+
+    /** {@link #ensure(KafkaSettings, Collection, Duration)} with a given admin client. */
+    static void ensure(Admin admin, KafkaSettings settings, Collection<String> names, Duration timeout) {
+        try {
             List<NewTopic> topics = names.stream()
                     .map(name -> new NewTopic(name, settings.partitions(), settings.replicationFactor()))
                     .toList();
@@ -60,20 +70,29 @@ public final class KafkaTopics {
     /** Returns once every partition of {@code names} answers a list-offsets request from its leader. */
     private static void awaitLeaders(Admin admin, Collection<String> names, Duration timeout)
             throws InterruptedException, TimeoutException {
-        try {
-            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            for (TopicDescription topic : admin.describeTopics(names)
-                    .allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .values()) {
-                topic.partitions()
-                        .forEach(p ->
-                                partitions.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription topic : admin.describeTopics(names)
+                        .allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values()) {
+                    topic.partitions()
+                            .forEach(p -> partitions.put(
+                                    new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
+                }
+                // The admin client retries NOT_LEADER_OR_FOLLOWER internally until the leader serves.
+                admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                // A leader that has not yet applied a topic created a moment ago answers
+                // UNKNOWN_TOPIC_OR_PARTITION, which listOffsets does not retry: ask again.
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka topics " + names + " have no serving leader", e.getCause());
+                }
+                Thread.sleep(RETRY_INTERVAL.toMillis());
             }
-            // The admin client retries NOT_LEADER_OR_FOLLOWER internally until the leader serves.
-            admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka topics " + names + " have no serving leader", e.getCause());
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -101,6 +103,38 @@ class KafkaBridgeIT {
             assertThat(secondRun)
                     .containsExactlyInAnyOrderElementsOf(
                             java.util.stream.IntStream.range(100, 150).boxed().toList());
+        }
+    }
+
+    @Test
+    void aReceiverTakesOverWithinSecondsFromAGroupMemberThatDiedWithoutLeaving() {
+        String topic = topic();
+        String group = TestInfra.uniqueId("g");
+        // A process killed with SIGKILL never leaves its group: it just stops heartbeating.
+        KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(settings().consumerConfig(group, "earliest"));
+        dead.subscribe(List.of(topic));
+        await().atMost(WAIT).until(() -> {
+            dead.poll(Duration.ofMillis(100));
+            return !dead.assignment().isEmpty();
+        });
+        dead.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        long started = System.nanoTime();
+        try (KafkaSender<String, byte[]> sender = new KafkaSender<>(settings().producerConfig(), "it");
+                KafkaReceiver<String, byte[]> successor =
+                        KafkaReceiver.subscribe(settings().consumerConfig(group, "earliest"), "it", List.of(topic))) {
+            successor.start(batch -> {
+                batch.forEach(r -> received.add(value(r)));
+                return Mono.empty();
+            });
+            sender.sendAll(records(topic, 0, 10)).block(WAIT);
+
+            // The group waits for the dead member's session to expire before it assigns anything:
+            // Kafka's default session timeout (45 s) would stop the pipeline that long.
+            await().atMost(Duration.ofSeconds(25)).until(() -> received.size() >= 10);
+            System.out.printf("successor received after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+            assertThat(received).containsExactlyInAnyOrderElementsOf(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         }
     }
 

@@ -1,0 +1,401 @@
+package io.switchboard.suite.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.test.TestTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The delivery promise under {@code kill -9}: the whole suite runs as separate processes (redis-server,
+ * a Kafka broker in its own JVM, offline, routing, presence and two gateway nodes each in its own
+ * JVM), 20 users on both nodes exchange messages continuously, and a gateway node, routing-service,
+ * offline-service, presence-service, the Kafka broker and redis-server are each killed with SIGKILL
+ * in turn and restarted on the same ports and data. Then sending stops, every acknowledged message
+ * must reach its recipient, and the check is: 0 acknowledged messages lost, 0 duplicates seen by the
+ * application after dedup by id, seq strictly increasing by one per device (see
+ * docs/fault-injection.md).
+ *
+ * <p>Runs only in the {@code fault-injection} Maven profile (it takes about 3 minutes).
+ */
+@EnabledIfSystemProperty(named = "switchboard.fault-injection", matches = "true")
+class FaultInjectionIT {
+
+    private static final int USERS = 20;
+    private static final double MESSAGES_PER_SECOND_PER_USER = 4;
+    private static final Duration WARM_UP = Duration.ofSeconds(8);
+    private static final Duration DOWN = Duration.ofSeconds(2);
+    private static final Duration TRAFFIC_AFTER_RESTART = Duration.ofSeconds(5);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration TIMELINE_STEP = Duration.ofSeconds(5);
+
+    private final Path root = Path.of("target", "fault-injection").toAbsolutePath();
+    private final Path logs = root.resolve("logs");
+    private final Map<String, Part> parts = new LinkedHashMap<>();
+    private final List<FaultClient> clients = new ArrayList<>();
+    private final Ledger ledger = new Ledger();
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(3, daemon("fault-timer"));
+    private final ExecutorService httpThreads = Executors.newFixedThreadPool(3, daemon("fault-ws"));
+    private final StringBuilder report = new StringBuilder();
+
+    /** One fault: what was killed and how long the suite took to get over it. */
+    private record Recovery(String part, long killedAtMillis, long readyAfterMillis, long caughtUpAfterMillis) {}
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void noAcknowledgedMessageIsLostWhenEachPartIsKilledAndRestarted() throws Exception {
+        long started = System.nanoTime();
+        deleteRecursively(root);
+        Files.createDirectories(logs);
+        int[] ports = freePorts(8);
+        int kafkaPort = ports[0];
+        int controllerPort = ports[1];
+        int redisPort = ports[2];
+        int gw1 = ports[3];
+        int gw2 = ports[4];
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+
+        RedisPart redis = new RedisPart(redisPort, root.resolve("redis"));
+        parts.put("redis-server", redis);
+        parts.put(
+                "kafka",
+                JvmPart.withReadyLine(
+                        "kafka",
+                        "io.switchboard.infra.KafkaServerMain",
+                        List.of(
+                                Integer.toString(kafkaPort),
+                                Integer.toString(controllerPort),
+                                root.resolve("kafka").toString()),
+                        logs,
+                        "KAFKA READY"));
+        List<String> common = List.of(
+                "--switchboard.kafka.bootstrap-servers=" + bootstrap,
+                "--switchboard.redis.uri=" + redis.uri(),
+                "--switchboard.jwt.secret=" + TestTokens.SECRET,
+                // group joins and partition assignments in the logs, to explain recovery times
+                "--logging.level.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator=INFO");
+        // offline-service first in the map: it creates the shared topics (the others also ensure theirs)
+        parts.put(
+                "offline-service",
+                service("offline-service", "io.switchboard.offline.OfflineServiceApplication", ports[7], common));
+        parts.put(
+                "routing-service",
+                service("routing-service", "io.switchboard.routing.RoutingServiceApplication", ports[6], common));
+        parts.put(
+                "presence-service",
+                service(
+                        "presence-service",
+                        "io.switchboard.presenceservice.PresenceServiceApplication",
+                        ports[5],
+                        common));
+        parts.put("gw-1", gateway("gw-1", gw1, common));
+        parts.put("gw-2", gateway("gw-2", gw2, common));
+
+        redis.start();
+        Part kafka = parts.get("kafka");
+        kafka.start();
+        kafka.awaitReady(READY_TIMEOUT);
+        List<Part> services =
+                parts.values().stream().filter(p -> p != redis && p != kafka).toList();
+        services.forEach(Part::start);
+        for (Part service : services) {
+            service.awaitReady(READY_TIMEOUT);
+        }
+        line(
+                "suite up in %.1f s (redis %d, kafka %s, gateways %d and %d)",
+                seconds(started), redisPort, bootstrap, gw1, gw2);
+
+        HttpClient http = HttpClient.newBuilder().executor(httpThreads).build();
+        List<URI> nodes =
+                List.of(URI.create("ws://127.0.0.1:" + gw1 + "/ws"), URI.create("ws://127.0.0.1:" + gw2 + "/ws"));
+        List<String> users = new ArrayList<>();
+        for (int i = 1; i <= USERS; i++) {
+            users.add(String.format(Locale.ROOT, "user%02d", i));
+        }
+        for (int i = 0; i < USERS; i++) {
+            String user = users.get(i);
+            List<String> peers = users.stream().filter(u -> !u.equals(user)).toList();
+            clients.add(new FaultClient(user, i < USERS / 2 ? 0 : 1, nodes, peers, ledger, http, timer));
+        }
+        clients.forEach(FaultClient::start);
+        awaitCondition(
+                Duration.ofSeconds(30),
+                () -> clients.stream().allMatch(FaultClient::isWelcomed),
+                "all clients welcomed");
+        clients.forEach(c -> c.startSending(MESSAGES_PER_SECOND_PER_USER));
+        long trafficStarted = System.nanoTime();
+        List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
+        timer.scheduleAtFixedRate(
+                () -> timeline.add(new long[] {ledger.ackedCount(), ledger.deliveredCount()}),
+                0,
+                TIMELINE_STEP.toMillis(),
+                TimeUnit.MILLISECONDS);
+        Thread.sleep(WARM_UP.toMillis());
+        line("warm-up: %d acknowledged, %d delivered", ledger.ackedCount(), ledger.deliveredCount());
+
+        List<Recovery> recoveries = Collections.synchronizedList(new ArrayList<>());
+        for (String target :
+                List.of("gw-1", "routing-service", "offline-service", "presence-service", "kafka", "redis-server")) {
+            Part part = parts.get(target);
+            long oldPid = part.pid();
+            long killedAt = System.nanoTime();
+            part.kill();
+            Thread.sleep(DOWN.toMillis());
+            part.start();
+            part.awaitReady(READY_TIMEOUT);
+            long readyAt = System.nanoTime();
+            trackCatchUp(target, killedAt, readyAt, recoveries);
+            line(
+                    "killed %-16s (pid %d) at t+%5.1f s, serving again after %5.1f s (pid %d); %d acknowledged, %d delivered so far",
+                    target,
+                    oldPid,
+                    (killedAt - trafficStarted) / 1e9,
+                    (readyAt - killedAt) / 1e9,
+                    part.pid(),
+                    ledger.ackedCount(),
+                    ledger.deliveredCount());
+            if (target.equals("gw-1")) {
+                // its users roam back once it is up: a second reconnect, through the other node again
+                clients.forEach(FaultClient::goHome);
+            }
+            Thread.sleep(TRAFFIC_AFTER_RESTART.toMillis());
+        }
+
+        clients.forEach(FaultClient::stopSending);
+        long drainStarted = System.nanoTime();
+        line("sending stopped at t+%.1f s; draining", (drainStarted - trafficStarted) / 1e9);
+        boolean drained = awaitCondition(
+                DRAIN_TIMEOUT,
+                () -> clients.stream().allMatch(c -> c.unackedCount() == 0)
+                        && ledger.undelivered().isEmpty(),
+                null);
+        line("drain: %s after %.1f s", drained ? "complete" : "INCOMPLETE", seconds(drainStarted));
+        awaitCondition(Duration.ofSeconds(15), () -> recoveries.size() == 6, null);
+
+        report(recoveries, started, trafficStarted, timeline);
+
+        List<Ledger.Acked> lost = ledger.undelivered();
+        assertThat(ledger.violations()).as("delivery promise violations").isEmpty();
+        assertThat(lost).as("acknowledged messages never delivered").isEmpty();
+        assertThat(ledger.deliveredButNeverAcked())
+                .as("delivered messages no sender got an ack for")
+                .isEmpty();
+        for (FaultClient c : clients) {
+            assertThat(c.lastSeq())
+                    .as("%s: seq runs 1..n over the n distinct messages it got", c.user())
+                    .isEqualTo(c.distinctReceived());
+            assertThat(c.unackedCount())
+                    .as("%s: sends never acknowledged", c.user())
+                    .isZero();
+        }
+    }
+
+    private JvmPart service(String name, String mainClass, int port, List<String> common) {
+        return JvmPart.service(name, mainClass, port, common, logs);
+    }
+
+    private JvmPart gateway(String node, int port, List<String> common) {
+        List<String> args = new ArrayList<>(common);
+        args.add("--switchboard.gateway.node-id=" + node);
+        return JvmPart.service(node, "io.switchboard.gateway.GatewayServiceApplication", port, args, logs);
+    }
+
+    /**
+     * In the background, until every message acknowledged before {@code readyAt} is delivered: that is
+     * when the suite has caught up with the fault.
+     */
+    private void trackCatchUp(String part, long killedAt, long readyAt, List<Recovery> recoveries) {
+        Set<String> backlog = ledger.undeliveredIds();
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            backlog.removeIf(ledger::isDelivered);
+            long now = System.nanoTime();
+            if (backlog.isEmpty() || now - readyAt > DRAIN_TIMEOUT.toNanos() * 2) {
+                recoveries.add(new Recovery(
+                        part,
+                        killedAt,
+                        (readyAt - killedAt) / 1_000_000,
+                        backlog.isEmpty() ? (now - killedAt) / 1_000_000 : -1));
+            } else {
+                timer.schedule(check[0], 50, TimeUnit.MILLISECONDS);
+            }
+        };
+        timer.execute(check[0]);
+    }
+
+    private void report(List<Recovery> recoveries, long started, long trafficStarted, List<long[]> timeline)
+            throws IOException {
+        long sent = sum(c -> c.sent.get());
+        long resent = sum(c -> c.resent.get());
+        long unavailable = sum(c -> c.unavailable.get());
+        long received = sum(c -> c.received.get());
+        long redeliveries = sum(c -> c.rawRedeliveries.get());
+        long attempts = sum(c -> c.reconnects.get());
+        long welcomes = sum(c -> c.welcomes.get());
+        List<Long> latencies = ledger.ackToDeliveryMillis();
+        line("---- fault-injection report ----");
+        line(
+                "users %d, %.0f msg/s each; whole run %.1f s, traffic %.1f s",
+                USERS, MESSAGES_PER_SECOND_PER_USER, seconds(started), seconds(trafficStarted));
+        line("messages sent (distinct cids)      %d", sent);
+        line("messages acknowledged              %d", ledger.ackedCount());
+        line("messages delivered (after dedup)   %d", ledger.deliveredCount());
+        line("acknowledged but not delivered     %d", ledger.undelivered().size());
+        line(
+                "sends repeated with the same cid   %d (after reconnects: all unacked; %d after 'unavailable')",
+                resent, unavailable);
+        line("msg frames received (raw)          %d", received);
+        line("raw redeliveries (dropped by id)   %d", redeliveries);
+        line("connections (welcomes)             %d (reconnect attempts %d)", welcomes, attempts);
+        line("violations                         %d", ledger.violations().size());
+        ledger.violations().stream().limit(20).forEach(v -> line("  %s", v));
+        if (!latencies.isEmpty()) {
+            line(
+                    "ack -> delivery ms                 p50 %d, p99 %d, max %d",
+                    latencies.get(latencies.size() / 2),
+                    latencies.get((int) (latencies.size() * 0.99)),
+                    latencies.get(latencies.size() - 1));
+        }
+        line("recovery per fault (kill -> serving again; kill -> every message acked before that delivered):");
+        List<Recovery> sorted = new ArrayList<>(recoveries);
+        sorted.sort(Comparator.comparingLong(Recovery::killedAtMillis));
+        for (Recovery r : sorted) {
+            line(
+                    "  %-16s %6.1f s  %6s",
+                    r.part(),
+                    r.readyAfterMillis() / 1e3,
+                    r.caughtUpAfterMillis() < 0
+                            ? "never"
+                            : String.format(Locale.ROOT, "%.1f s", r.caughtUpAfterMillis() / 1e3));
+        }
+        line("acknowledged / delivered per %d s since traffic started:", TIMELINE_STEP.toSeconds());
+        StringBuilder acks = new StringBuilder();
+        StringBuilder deliveries = new StringBuilder();
+        List<long[]> samples;
+        synchronized (timeline) {
+            samples = new ArrayList<>(timeline);
+        }
+        for (int i = 1; i < samples.size(); i++) {
+            acks.append(' ').append(samples.get(i)[0] - samples.get(i - 1)[0]);
+            deliveries.append(' ').append(samples.get(i)[1] - samples.get(i - 1)[1]);
+        }
+        line("  acked    %s", acks);
+        line("  delivered%s", deliveries);
+        Files.writeString(root.resolve("report.txt"), report.toString(), StandardCharsets.UTF_8);
+    }
+
+    @AfterEach
+    void stopEverything() {
+        clients.forEach(FaultClient::stop);
+        timer.shutdownNow();
+        List<Part> reversed = new ArrayList<>(parts.values());
+        Collections.reverse(reversed);
+        for (Part part : reversed) {
+            try {
+                part.stop();
+            } catch (RuntimeException e) {
+                System.err.println("stopping " + part.name() + ": " + e);
+            }
+        }
+        httpThreads.shutdownNow();
+    }
+
+    private long sum(java.util.function.ToLongFunction<FaultClient> counter) {
+        return clients.stream().mapToLong(counter).sum();
+    }
+
+    private void line(String format, Object... args) {
+        String text = String.format(Locale.ROOT, format, args);
+        System.out.println("[fault-injection] " + text);
+        report.append(text).append('\n');
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    private static boolean awaitCondition(
+            Duration timeout, java.util.function.BooleanSupplier condition, String failure)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        if (failure != null) {
+            throw new AssertionError("timed out waiting for: " + failure);
+        }
+        return false;
+    }
+
+    /** {@code count} distinct ports that were free a moment ago (all probed at once, so distinct). */
+    private static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // probing only
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
