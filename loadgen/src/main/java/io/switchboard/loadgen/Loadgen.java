@@ -186,6 +186,9 @@ public final class Loadgen {
         @Option(names = "--connect-concurrency", defaultValue = "200")
         int concurrency;
 
+        @Option(names = "--server-pid", description = "The server's pid: report its CPU time per message.")
+        Long serverPid;
+
         @Override
         public Integer call() throws Exception {
             bounded(duration, "--duration");
@@ -197,13 +200,14 @@ public final class Loadgen {
                     + 1000);
             try (LoadClient client = common.client();
                     MessagingScenario s = new MessagingScenario(
-                            client,
-                            pattern,
-                            common.gateways,
-                            connections,
-                            (int) Math.min(Integer.MAX_VALUE - 8, budget),
-                            padding,
-                            System.out::println)) {
+                                    client,
+                                    pattern,
+                                    common.gateways,
+                                    connections,
+                                    (int) Math.min(Integer.MAX_VALUE - 8, budget),
+                                    padding,
+                                    System.out::println)
+                            .serverProcess(serverPid)) {
                 var opened = s.open(concurrency, Duration.ofMinutes(2));
                 System.out.printf(
                         "%d connections open in %.1f s (%.0f/s), %d failed%n",

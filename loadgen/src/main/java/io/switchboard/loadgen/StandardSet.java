@@ -82,7 +82,8 @@ final class StandardSet implements Callable<Integer> {
         try (LoadClient client = common.client()) {
             if (wants("direct1k")) {
                 try (MessagingScenario s = new MessagingScenario(
-                        client, Pattern.DIRECT, common.gateways, 1000, 3_000_000, 32, System.out::println)) {
+                                client, Pattern.DIRECT, common.gateways, 1000, 3_000_000, 32, System.out::println)
+                        .serverProcess(pid)) {
                     s.open(200, Duration.ofMinutes(2));
                     s.phase("warm-up 1000c @4000/s", 4000, d(10), drain);
                     report.messaging().add(s.phase("direct 1000c @1000/s", 1000, d(20), drain));
@@ -92,7 +93,8 @@ final class StandardSet implements Callable<Integer> {
             }
             if (wants("direct5k")) {
                 try (MessagingScenario s = new MessagingScenario(
-                        client, Pattern.DIRECT, common.gateways, 5000, 1_000_000, 32, System.out::println)) {
+                                client, Pattern.DIRECT, common.gateways, 5000, 1_000_000, 32, System.out::println)
+                        .serverProcess(pid)) {
                     s.open(250, Duration.ofMinutes(2));
                     s.phase("warm-up 5000c @3000/s", 3000, d(5), drain);
                     report.messaging().add(s.phase("direct 5000c @7500/s", 7500, d(30), drain));
@@ -100,8 +102,9 @@ final class StandardSet implements Callable<Integer> {
             }
             if (wants("fan")) {
                 for (Pattern p : List.of(Pattern.FAN_IN, Pattern.FAN_OUT)) {
-                    try (MessagingScenario s =
-                            new MessagingScenario(client, p, common.gateways, 200, 200_000, 32, System.out::println)) {
+                    try (MessagingScenario s = new MessagingScenario(
+                                    client, p, common.gateways, 200, 200_000, 32, System.out::println)
+                            .serverProcess(pid)) {
                         s.open(200, Duration.ofMinutes(1));
                         String name = p == Pattern.FAN_IN ? "fan-in 199→1" : "fan-out 1→199";
                         report.messaging().add(s.phase(name + " @2000/s", 2000, d(15), drain));

@@ -30,6 +30,36 @@ public final class ProcessProbe {
         return OptionalLong.empty();
     }
 
+    /**
+     * CPU time used so far by the process and its descendants (the local suite's redis-server is a
+     * child of its JVM), or -1 if the operating system does not tell.
+     */
+    public long cpuNanos() {
+        return ProcessHandle.of(pid).map(ProcessProbe::cpuNanosWithDescendants).orElse(-1L);
+    }
+
+    /** CPU time used so far by this JVM (the load generator itself). */
+    public static long ownCpuNanos() {
+        return cpuNanosWithDescendants(ProcessHandle.current());
+    }
+
+    private static long cpuNanosWithDescendants(ProcessHandle process) {
+        long total = process.info()
+                .totalCpuDuration()
+                .map(java.time.Duration::toNanos)
+                .orElse(-1L);
+        if (total < 0) {
+            return -1;
+        }
+        for (ProcessHandle child : (Iterable<ProcessHandle>) process.descendants()::iterator) {
+            total += child.info()
+                    .totalCpuDuration()
+                    .map(java.time.Duration::toNanos)
+                    .orElse(0L);
+        }
+        return total;
+    }
+
     /** Open file descriptors of the process (Linux), or -1. */
     public long openFiles() {
         try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {

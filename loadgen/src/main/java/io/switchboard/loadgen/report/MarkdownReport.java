@@ -56,14 +56,16 @@ public final class MarkdownReport {
 
         if (!r.messaging().isEmpty()) {
             md.append("### Messaging (open loop; latency from scheduled send to delivery, ms)\n\n");
-            md.append("| Phase | Conns | Target/s | Sent/s | Sent | Acked | Delivered | Lost | Dup | Delivered/s"
-                    + " | p50 | p90 | p99 | p99.9 | max | ack p99 | Load 1m | Errors / closes |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            md.append(
+                    "| Phase | Conns | Target/s | Sent/s | Sent | Acked | Delivered | Lost | Dup | Delivered/s"
+                            + " | p50 | p90 | p99 | p99.9 | max | ack p99 | CPU µs/msg suite + loadgen | Load 1m | Errors / closes |\n");
+            md.append(
+                    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
             for (PhaseResult p : r.messaging()) {
                 md.append(String.format(
                         Locale.ROOT,
                         "| %s | %d | %.0f | %.0f | %d | %d | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f"
-                                + " | %.2f | %.2f | %s |\n",
+                                + " | %.2f | %.0f + %.0f | %.2f | %s |\n",
                         p.label(),
                         p.connections(),
                         p.targetRate(),
@@ -80,6 +82,8 @@ public final class MarkdownReport {
                         p.latency().p999(),
                         p.latency().max(),
                         p.ackLatency().p99(),
+                        p.serverCpuMicrosPerMessage(),
+                        p.loadgenCpuMicrosPerMessage(),
                         p.loadAfter(),
                         codes(p.errorCodes(), p.closeCodes())));
             }

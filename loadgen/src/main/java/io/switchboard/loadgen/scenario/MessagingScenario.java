@@ -4,6 +4,7 @@ import io.switchboard.loadgen.client.FrameListener;
 import io.switchboard.loadgen.client.IncomingFrame;
 import io.switchboard.loadgen.client.LoadClient;
 import io.switchboard.loadgen.client.LoadConnection;
+import io.switchboard.loadgen.metrics.ProcessProbe;
 import io.switchboard.loadgen.stats.LatencyRecorder;
 import io.switchboard.loadgen.stats.LatencySummary;
 import io.switchboard.loadgen.stats.MessageLedger;
@@ -54,6 +55,7 @@ public final class MessagingScenario implements AutoCloseable {
     private List<LoadConnection> open = List.of();
     private List<List<LoadConnection>> byNode = List.of();
     private volatile boolean closing;
+    private ProcessProbe server;
     private long fanOutNext;
 
     /**
@@ -80,6 +82,12 @@ public final class MessagingScenario implements AutoCloseable {
         this.padding = "x".repeat(Math.max(0, bodyPadding));
         this.ledger = new MessageLedger(maxMessages);
         this.log = log;
+    }
+
+    /** Measures the CPU time of the server process (pid, with its children) per message in each phase. */
+    public MessagingScenario serverProcess(Long pid) {
+        this.server = pid == null ? null : new ProcessProbe(pid);
+        return this;
     }
 
     /** Opens the connections; returns how that went. */
@@ -122,6 +130,8 @@ public final class MessagingScenario implements AutoCloseable {
         Map<String, Long> errorsBefore = snapshot(errorCodes);
         Map<String, Long> closesBefore = snapshot(closeCodes);
 
+        long serverCpuBefore = server == null ? -1 : server.cpuNanos();
+        long ownCpuBefore = ProcessProbe.ownCpuNanos();
         long first = ledger.sent();
         long total = (long) Math.floor(rate * duration.toNanos() / 1e9);
         double nanosPerMessage = 1e9 / rate;
@@ -167,6 +177,12 @@ public final class MessagingScenario implements AutoCloseable {
         }
 
         MessageLedger.Counts counts = ledger.counts(first, last);
+        long serverCpuAfter = server == null ? -1 : server.cpuNanos();
+        double perMessage = Math.max(1, counts.delivered());
+        double serverCpu = serverCpuBefore < 0 || serverCpuAfter < 0
+                ? -1
+                : round((serverCpuAfter - serverCpuBefore) / 1000.0 / perMessage);
+        double ownCpu = round((ProcessProbe.ownCpuNanos() - ownCpuBefore) / 1000.0 / perMessage);
         long lastDeliveredAt = lastDelivery.get();
         double deliverySeconds = (Math.max(lastDeliveredAt, sendEnded) - started) / 1e9;
         PhaseResult result = new PhaseResult(
@@ -190,6 +206,8 @@ public final class MessagingScenario implements AutoCloseable {
                 round(maxLag / 1e6),
                 diff(snapshot(errorCodes), errorsBefore),
                 diff(snapshot(closeCodes), closesBefore),
+                serverCpu,
+                ownCpu,
                 loadBefore,
                 LoadAverage.oneMinute());
         log.accept(Report.line(result));

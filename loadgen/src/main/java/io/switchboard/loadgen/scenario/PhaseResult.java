@@ -23,6 +23,9 @@ import java.util.Map;
  * @param maxScheduleLagMs how late the load generator sent against its schedule, at worst
  * @param errorCodes error frames by code
  * @param closeCodes sessions that ended during the phase, by close code
+ * @param serverCpuMicrosPerMessage CPU time the server process (and its children) used per delivered
+ *     message during the phase, or -1 if its pid was not given: independent of other load on the machine
+ * @param loadgenCpuMicrosPerMessage the load generator's own CPU time per delivered message
  * @param loadBefore 1-minute load average before the phase
  * @param loadAfter 1-minute load average after the phase
  */
@@ -47,6 +50,8 @@ public record PhaseResult(
         double maxScheduleLagMs,
         Map<String, Long> errorCodes,
         Map<String, Long> closeCodes,
+        double serverCpuMicrosPerMessage,
+        double loadgenCpuMicrosPerMessage,
         double loadBefore,
         double loadAfter) {
 

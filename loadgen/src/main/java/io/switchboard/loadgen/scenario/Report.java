@@ -12,7 +12,7 @@ public final class Report {
                 Locale.ROOT,
                 "%-34s sent %7d (%7.0f/s) acked %7d refused %d delivered %7d lost %d dup %d ooo %d"
                         + " | %7.0f deliv/s | p50 %6.2f p90 %6.2f p99 %6.2f p99.9 %6.2f max %7.2f ms"
-                        + " | lag %.1f ms | load %.2f%s%s",
+                        + " | lag %.1f ms | cpu/msg server %.0f µs, loadgen %.0f µs | load %.2f%s%s",
                 r.label(),
                 r.sent(),
                 r.sendRate(),
@@ -29,6 +29,8 @@ public final class Report {
                 r.latency().p999(),
                 r.latency().max(),
                 r.maxScheduleLagMs(),
+                r.serverCpuMicrosPerMessage(),
+                r.loadgenCpuMicrosPerMessage(),
                 r.loadAfter(),
                 r.errorCodes().isEmpty() ? "" : " errors " + r.errorCodes(),
                 r.closeCodes().isEmpty() ? "" : " closed " + r.closeCodes());
