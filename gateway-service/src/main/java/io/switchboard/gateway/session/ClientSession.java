@@ -21,6 +21,9 @@ import reactor.util.concurrent.Queues;
  */
 public final class ClientSession {
 
+    /** Slots per link of the outbound queue (frames usually leave at once; bursts add links). */
+    private static final int QUEUE_LINK = 16;
+
     private final PresenceSession identity;
     private final Sinks.Many<Outbound> outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,10 +39,11 @@ public final class ClientSession {
     public ClientSession(PresenceSession identity, int queueCapacity, long nowNanos) {
         this.identity = identity;
         this.queueCapacity = queueCapacity;
-        // Reactor rounds queue sizes up to a power of two; the counter keeps the bound exact.
+        // The counter keeps the bound exact; the queue itself grows in small links as frames wait.
+        // A preallocated array of queueCapacity slots would cost every idle session 4 KiB of heap.
         this.outbound = Sinks.many()
                 .unicast()
-                .onBackpressureBuffer(Queues.<Outbound>get(queueCapacity).get());
+                .onBackpressureBuffer(Queues.<Outbound>unbounded(QUEUE_LINK).get());
         this.lastSeenNanos = nowNanos;
         this.lastPingNanos = nowNanos;
     }

@@ -1,0 +1,25 @@
+# Sourced by the bench scripts: where the local suite under test listens. Every value can be
+# overridden from the environment; the defaults are a port block away from the suite's own defaults,
+# so a benchmark never collides with a suite someone runs by hand.
+export SWITCHBOARD_KAFKA_PORT="${SWITCHBOARD_KAFKA_PORT:-19292}"
+export SWITCHBOARD_REDIS_PORT="${SWITCHBOARD_REDIS_PORT:-16579}"
+export SWITCHBOARD_GATEWAY_PORTS="${SWITCHBOARD_GATEWAY_PORTS:-8281,8282}"
+export SWITCHBOARD_PRESENCE_PORT="${SWITCHBOARD_PRESENCE_PORT:-8290}"
+export SWITCHBOARD_ROUTING_PORT="${SWITCHBOARD_ROUTING_PORT:-8291}"
+export SWITCHBOARD_OFFLINE_PORT="${SWITCHBOARD_OFFLINE_PORT:-8292}"
+export SWITCHBOARD_DATA_DIR="${SWITCHBOARD_DATA_DIR:-/tmp/sb-bench-data}"
+# The suite JVM: a fixed heap, so memory readings are not distorted by the heap resizing itself.
+SUITE_JAVA_OPTS="${SUITE_JAVA_OPTS:--Xms2g -Xmx2g}"
+LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--Xms1g -Xmx1g}"
+
+gateway_urls() {
+  local urls="" port
+  IFS=',' read -ra ports <<< "$SWITCHBOARD_GATEWAY_PORTS"
+  for port in "${ports[@]}"; do urls="${urls:+$urls,}ws://127.0.0.1:${port}/ws"; done
+  echo "$urls"
+}
+
+# Each process may hold as many open files as the machine allows (15,000 sessions need 15,000 sockets).
+raise_open_files() {
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
