@@ -5,10 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -28,8 +24,9 @@ import reactor.core.publisher.MonoSink;
  *       returned Mono succeeds only once every in-sync replica has the record, and a retried
  *       request never writes it twice.
  *   <li><b>Never blocks the caller.</b> {@code KafkaProducer.send} can block (metadata, a full
- *       buffer), so it runs on one dedicated thread fed through a bounded queue. When the queue is
- *       full, the Mono fails at once with {@link KafkaSenderOverloadedException}.
+ *       buffer), so it runs on one dedicated thread fed through a bounded, lock-free queue (handing a
+ *       record over never parks the caller, even under contention). When the queue is full, the
+ *       Mono fails at once with {@link KafkaSenderOverloadedException}.
  *   <li><b>Order.</b> Records are handed to the producer in the order their Monos are subscribed
  *       (one FIFO thread), so records to one partition are written in that order.
  *   <li><b>Lazy.</b> Nothing is sent until the Mono is subscribed; each subscription sends once more.
@@ -44,7 +41,7 @@ public final class KafkaSender<K, V> implements AutoCloseable {
 
     private final String name;
     private final Producer<K, V> producer;
-    private final ThreadPoolExecutor sendThread;
+    private final SendThread sendThread;
     private final int queueCapacity;
 
     public KafkaSender(Map<String, Object> config, String name) {
@@ -56,12 +53,7 @@ public final class KafkaSender<K, V> implements AutoCloseable {
         this.name = name;
         this.producer = producer;
         this.queueCapacity = queueCapacity;
-        this.sendThread = new ThreadPoolExecutor(
-                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity), runnable -> {
-                    Thread t = new Thread(runnable, "kafka-sender-" + name);
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.sendThread = new SendThread("kafka-sender-" + name, queueCapacity);
     }
 
     private static Map<String, Object> durable(Map<String, Object> config) {
@@ -115,35 +107,28 @@ public final class KafkaSender<K, V> implements AutoCloseable {
     }
 
     private void submit(MonoSink<?> sink, Runnable send) {
-        try {
-            sendThread.execute(() -> {
-                try {
-                    send.run();
-                } catch (RuntimeException e) {
-                    sink.error(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            sink.error(
-                    sendThread.isShutdown()
-                            ? new IllegalStateException("Kafka sender '" + name + "' is closed")
-                            : new KafkaSenderOverloadedException(name, queueCapacity));
+        SendThread.Offer offer = sendThread.offer(() -> {
+            try {
+                send.run();
+            } catch (RuntimeException e) {
+                sink.error(e);
+            }
+        });
+        if (offer == SendThread.Offer.FULL) {
+            sink.error(new KafkaSenderOverloadedException(name, queueCapacity));
+        } else if (offer == SendThread.Offer.CLOSED) {
+            sink.error(new IllegalStateException("Kafka sender '" + name + "' is closed"));
         }
     }
 
     /** Sends waiting in the hand-off queue, for metrics. */
     public int queued() {
-        return sendThread.getQueue().size();
+        return sendThread.queued();
     }
 
     /** Stops taking sends, hands over those queued, flushes and closes the producer. */
     public void close(Duration timeout) {
-        sendThread.shutdown();
-        try {
-            sendThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sendThread.close(timeout);
         producer.close(timeout);
     }
 
