@@ -49,7 +49,7 @@ final class FaultClient {
     // Guarded by this.
     private Connection connection;
     private boolean welcomed;
-    private int attempt;
+    private int attempt; // connection attempts without a welcome since the last welcome
     private boolean sending;
     private boolean stopped;
     private int nextCid;
@@ -137,8 +137,14 @@ final class FaultClient {
     /** Closes the connection (normally) and reconnects to the home node, as an app that roams back. */
     synchronized void goHome() {
         if (connection != null && currentNode != home) {
-            attempt = 0;
-            connection.ws.sendClose(WebSocket.NORMAL_CLOSURE, "going home");
+            reconnect();
+        }
+    }
+
+    /** Closes the connection normally; the client reconnects (home node first). */
+    synchronized void reconnect() {
+        if (connection != null) {
+            connection.ws.sendClose(WebSocket.NORMAL_CLOSURE, "reconnecting");
         }
     }
 
@@ -217,15 +223,21 @@ final class FaultClient {
                 TimeUnit.MILLISECONDS);
     }
 
-    private void scheduleReconnect() {
+    /**
+     * @param failedAttempt the connection never got a welcome: the next attempt goes to the other node
+     *     and waits longer
+     */
+    private void scheduleReconnect(boolean failedAttempt) {
         long delay;
         synchronized (this) {
             if (stopped) {
                 return;
             }
+            if (failedAttempt) {
+                attempt++;
+            }
             long base = Math.min(2_000, 100L << Math.min(attempt, 5));
             delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-            attempt++;
         }
         reconnects.incrementAndGet();
         timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -243,6 +255,8 @@ final class FaultClient {
         }
         switch (type) {
             case "welcome":
+                c.after = frame.get("after").asLong();
+                c.lastSeq = c.after;
                 welcomed = true;
                 welcomes.incrementAndGet();
                 attempt = 0;
@@ -260,7 +274,7 @@ final class FaultClient {
                 onError(c, Json.string(frame, "cid"), Json.string(frame, "code"));
                 break;
             case "msg":
-                onMsg(frame);
+                onMsg(c, frame);
                 break;
             case "gap":
                 ledger.violation(user + ": gap " + frame);
@@ -303,7 +317,7 @@ final class FaultClient {
         ledger.violation(user + ": unexpected error " + code + " for cid " + cid);
     }
 
-    private void onMsg(JsonNode msg) {
+    private void onMsg(Connection c, JsonNode msg) {
         received.incrementAndGet();
         String id = Json.string(msg, "id");
         long seq = msg.get("seq").asLong();
@@ -311,6 +325,12 @@ final class FaultClient {
         if (!user.equals(to)) {
             ledger.violation(user + ": got a message for " + to);
         }
+        // the raw stream of one connection: after the welcome's resume point, every seq once, in order
+        if (seq != c.lastSeq + 1) {
+            ledger.violation(user + ": seq " + seq + " after " + c.lastSeq + " on one connection (resumed after "
+                    + c.after + ")");
+        }
+        c.lastSeq = seq;
         if (!seenIds.add(id)) {
             rawRedeliveries.incrementAndGet();
             return;
@@ -321,6 +341,10 @@ final class FaultClient {
         }
         lastSeq = Math.max(lastSeq, seq);
         JsonNode body = msg.get("body");
+        if (!Json.string(msg, "from").equals(Json.string(body, "from"))) {
+            ledger.violation(user + ": message " + id + " from " + Json.string(msg, "from") + " carries a body of "
+                    + Json.string(body, "from"));
+        }
         String senderCid = Json.string(msg, "from") + "/" + Json.string(body, "cid");
         String other = idBySenderCid.putIfAbsent(senderCid, id);
         if (other != null) {
@@ -333,17 +357,21 @@ final class FaultClient {
         if (connection != c) {
             return;
         }
+        boolean failedAttempt = !welcomed;
         connection = null;
         welcomed = false;
         currentNode = -1;
         c.ws.abort();
-        scheduleReconnect();
+        scheduleReconnect(failedAttempt);
     }
 
     /** One WebSocket connection; its callbacks are ignored once another connection replaced it. */
     private final class Connection implements WebSocket.Listener {
         final int node;
         volatile WebSocket ws;
+        // Guarded by FaultClient.this.
+        long after;
+        long lastSeq;
         private final StringBuilder partial = new StringBuilder();
         private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
 
@@ -394,7 +422,7 @@ final class FaultClient {
 
         void failed() {
             // the handshake failed (node down, refused): this connection never became current
-            scheduleReconnect();
+            scheduleReconnect(true);
         }
 
         /** Sends one text frame after the previous one (the JDK WebSocket allows one send at a time). */

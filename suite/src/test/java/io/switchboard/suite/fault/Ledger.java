@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -22,9 +21,13 @@ final class Ledger {
     private final Map<String, Long> deliveredAtNanos = new ConcurrentHashMap<>();
     private final Map<String, String> deliveredTo = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> deliveryTimes = new ConcurrentLinkedQueue<>();
 
     void acked(String id, String from, String to, String cid) {
-        Acked previous = acked.putIfAbsent(id, new Acked(id, from, to, cid, System.nanoTime()));
+        long now = System.nanoTime();
+        ackTimes.add(now);
+        Acked previous = acked.putIfAbsent(id, new Acked(id, from, to, cid, now));
         if (previous != null && !(previous.from().equals(from) && previous.cid().equals(cid))) {
             violation("message id " + id + " acknowledged for " + previous.from() + "/" + previous.cid() + " and "
                     + from + "/" + cid);
@@ -33,7 +36,9 @@ final class Ledger {
 
     /** The recipient's application got message {@code id} for the first time. */
     void delivered(String id, String to) {
-        deliveredAtNanos.putIfAbsent(id, System.nanoTime());
+        long now = System.nanoTime();
+        deliveryTimes.add(now);
+        deliveredAtNanos.putIfAbsent(id, now);
         String previous = deliveredTo.putIfAbsent(id, to);
         if (previous != null && !previous.equals(to)) {
             violation("message " + id + " delivered to " + previous + " and " + to);
@@ -67,15 +72,44 @@ final class Ledger {
         return missing;
     }
 
-    /** Ids of the acknowledged messages not delivered yet, for tracking a backlog. */
-    Set<String> undeliveredIds() {
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        undelivered().forEach(a -> ids.add(a.id()));
-        return ids;
+    /** Acknowledged messages that reached a user other than their recipient. */
+    List<String> deliveredToTheWrongUser() {
+        List<String> wrong = new ArrayList<>();
+        for (Acked a : acked.values()) {
+            String to = deliveredTo.get(a.id());
+            if (to != null && !to.equals(a.to())) {
+                wrong.add(a.id() + " for " + a.to() + " delivered to " + to);
+            }
+        }
+        return wrong;
     }
 
-    boolean isDelivered(String id) {
-        return deliveredAtNanos.containsKey(id);
+    /** The longest time in [from, to) (nanoTime) in which no ack arrived, in ms. */
+    long longestAckPauseMillis(long from, long to) {
+        return longestPause(ackTimes, from, to);
+    }
+
+    /** The longest time in [from, to) (nanoTime) in which no message was delivered, in ms. */
+    long longestDeliveryPauseMillis(long from, long to) {
+        return longestPause(deliveryTimes, from, to);
+    }
+
+    private static long longestPause(ConcurrentLinkedQueue<Long> times, long from, long to) {
+        List<Long> within = new ArrayList<>();
+        for (long t : times) {
+            if (t >= from && t < to) {
+                within.add(t);
+            }
+        }
+        Collections.sort(within);
+        long previous = from;
+        long longest = 0;
+        for (long t : within) {
+            longest = Math.max(longest, t - previous);
+            previous = t;
+        }
+        longest = Math.max(longest, to - previous);
+        return longest / 1_000_000;
     }
 
     /** Delivered messages whose id no sender was ever acknowledged with. */
