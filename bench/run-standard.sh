@@ -18,7 +18,8 @@ if [[ "${BENCH_BUILD:-1}" == "1" ]]; then
   ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl suite,loadgen -am
 fi
 
-pid=$(bench/start-suite.sh)
+# One retry: on a busy machine the suite's first start can time out waiting for Kafka's leaders.
+pid=$(bench/start-suite.sh || bench/start-suite.sh)
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT
 echo "suite running as pid $pid; $(uptime)"
 

@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
             Loadgen.Idle.class,
             Loadgen.Reconnect.class,
             StandardSet.class,
+            Loadgen.Render.class,
             CommandLine.HelpCommand.class
         })
 public final class Loadgen {
@@ -307,6 +308,37 @@ public final class Loadgen {
                                         Math.min(devices, 1000)));
             }
             finish(common, report, null);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "render",
+            mixinStandardHelpOptions = true,
+            description = "Render a results JSON file (from --json) as Markdown again, e.g. after editing the prose.")
+    static final class Render implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", description = "results JSON")
+        Path json;
+
+        @Option(names = "--markdown", required = true)
+        Path markdown;
+
+        @Option(names = "--intro")
+        Path intro;
+
+        @Option(names = "--analysis")
+        Path analysis;
+
+        @Override
+        public Integer call() throws Exception {
+            RunReport report = io.switchboard.protocol.Json.MAPPER.readValue(Files.readString(json), RunReport.class);
+            Files.writeString(
+                    markdown,
+                    MarkdownReport.render(
+                            report,
+                            intro == null ? "" : Files.readString(intro),
+                            analysis == null ? "" : Files.readString(analysis)));
+            System.out.println("report: " + markdown);
             return 0;
         }
     }

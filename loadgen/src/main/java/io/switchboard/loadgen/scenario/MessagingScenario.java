@@ -215,6 +215,20 @@ public final class MessagingScenario implements AutoCloseable {
     }
 
     /**
+     * Waits (at most {@code max}) until every message sent so far was answered and delivered, so
+     * that an overloaded phase's backlog does not spill into whatever runs next. Nothing is counted.
+     *
+     * @return true if everything settled in time
+     */
+    public boolean quiesce(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!ledger.settled() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(50_000_000);
+        }
+        return ledger.settled();
+    }
+
+    /**
      * Step mode: phases at {@code startRate}, {@code startRate + step}, … up to {@code maxRate}, each
      * for {@code duration}, stopping after the first that loses a message or reaches p99 ≥ {@code
      * p99LimitMs}. Returns every phase run; the last clean one is the sustainable rate.
