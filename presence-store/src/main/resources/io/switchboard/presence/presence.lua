@@ -257,8 +257,15 @@ function ops.sweep(a)
       local v = redis.call('HGET', user_key(user), sid)
       if v and parse(v) <= now then
         if now - deadline > lag then lag = now - deadline end
-        drop(user, sid, v, 'timeout', deadline)
-        timed = timed + 1
+        local _, _, _, node = parse(v)
+        local lease = redis.call('ZSCORE', NODES, node)
+        if lease and tonumber(lease) <= now then
+          drop(user, sid, v, 'node-lost', tonumber(lease)) -- its node is gone too: that is the cause
+          lost = lost + 1
+        else
+          drop(user, sid, v, 'timeout', deadline)
+          timed = timed + 1
+        end
       elseif not v then
         maybe_offline(user, 'timeout', deadline) -- the entry vanished (expired hash): still decide
       end
