@@ -163,11 +163,17 @@ public final class HeartbeatMonitor implements SmartLifecycle {
                 });
     }
 
+    /** Stops the timer and gives up the lease: the node's sessions leave presence as they close. */
     @Override
     public void stop() {
         Disposable t = timer;
         if (t != null) {
             t.dispose();
+        }
+        try {
+            presence.releaseLease(nodeId).block(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            log.debug("presence lease of node {} not released: {}", nodeId, e.toString());
         }
     }
 
