@@ -53,8 +53,7 @@ public final class RedisPresenceStore implements PresenceStore, PresenceKeeper {
         this.group = redis.xgroupCreate(
                         XReadArgs.StreamOffset.from(EVENTS, "0"), PUBLISHERS, XGroupCreateArgs.Builder.mkstream())
                 .onErrorResume(RedisBusyException.class, e -> Mono.just("exists"))
-                .then()
-                .cache(ok -> Duration.ofDays(365), e -> Duration.ZERO, () -> Duration.ZERO);
+                .then();
     }
 
     private Mono<Long> integer(String... args) {
@@ -200,19 +199,24 @@ public final class RedisPresenceStore implements PresenceStore, PresenceKeeper {
                                 .startId("0-0")
                                 .count(max))
                 .map(claimed -> events(claimed.getMessages()));
-        return group.then(abandoned).flatMap(old -> {
-            if (old.size() >= max) {
-                return Mono.just(old);
-            }
-            return redis.xreadgroup(
-                            me, XReadArgs.Builder.count(max - old.size()), XReadArgs.StreamOffset.lastConsumed(EVENTS))
-                    .collectList()
-                    .map(fresh -> {
-                        List<OutboxEvent> all = new ArrayList<>(old);
-                        all.addAll(events(fresh));
-                        return all;
-                    });
-        });
+        // The group is created on first use, and again if Redis lost it (restarted without its data).
+        return abandoned
+                .onErrorResume(e -> String.valueOf(e.getMessage()).contains("NOGROUP"), e -> group.then(abandoned))
+                .flatMap(old -> {
+                    if (old.size() >= max) {
+                        return Mono.just(old);
+                    }
+                    return redis.xreadgroup(
+                                    me,
+                                    XReadArgs.Builder.count(max - old.size()),
+                                    XReadArgs.StreamOffset.lastConsumed(EVENTS))
+                            .collectList()
+                            .map(fresh -> {
+                                List<OutboxEvent> all = new ArrayList<>(old);
+                                all.addAll(events(fresh));
+                                return all;
+                            });
+                });
     }
 
     private static List<OutboxEvent> events(List<StreamMessage<String, String>> messages) {
