@@ -4,10 +4,20 @@ import java.time.Clock;
 
 class InMemoryPresenceStoreTest extends AbstractPresenceStoreContractTest {
 
-    private final PresenceStore store = new InMemoryPresenceStore(Clock.systemUTC());
+    private final InMemoryPresenceStore store = new InMemoryPresenceStore(Clock.systemUTC());
 
     @Override
     protected PresenceStore store() {
+        return store;
+    }
+
+    @Override
+    protected PresenceKeeper keeper() {
+        return store;
+    }
+
+    @Override
+    protected PresenceKeeper otherKeeper() {
         return store;
     }
 }

@@ -9,19 +9,36 @@ import org.junit.jupiter.api.BeforeAll;
 class RedisPresenceStoreIT extends AbstractPresenceStoreContractTest {
 
     private static RedisConnection redis;
+    private static RedisConnection otherRedis;
+    private static RedisPresenceStore store;
+    private static RedisPresenceStore other;
 
     @BeforeAll
     static void connect() {
         redis = RedisConnection.connect(new RedisSettings(TestInfra.redisUri()));
+        otherRedis = RedisConnection.connect(new RedisSettings(TestInfra.redisUri()));
+        store = new RedisPresenceStore(redis.reactive());
+        other = new RedisPresenceStore(otherRedis.reactive());
     }
 
     @AfterAll
     static void disconnect() {
         redis.close();
+        otherRedis.close();
     }
 
     @Override
     protected PresenceStore store() {
-        return new RedisPresenceStore(redis.reactive());
+        return store;
+    }
+
+    @Override
+    protected PresenceKeeper keeper() {
+        return store;
+    }
+
+    @Override
+    protected PresenceKeeper otherKeeper() {
+        return other;
     }
 }

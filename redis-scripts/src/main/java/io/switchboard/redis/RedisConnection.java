@@ -14,6 +14,7 @@ public final class RedisConnection implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RedisConnection(RedisClient client, StatefulRedisConnection<String, String> connection) {
         this.client = client;
@@ -40,8 +41,12 @@ public final class RedisConnection implements AutoCloseable {
         return connection.sync();
     }
 
+    /** Closes the connection and the client; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         connection.close();
         client.shutdown();
     }

@@ -3,6 +3,7 @@ package io.switchboard.suite;
 import io.switchboard.gateway.GatewayServiceApplication;
 import io.switchboard.offline.OfflineServiceApplication;
 import io.switchboard.presenceservice.PresenceServiceApplication;
+import io.switchboard.redis.RedisConnection;
 import io.switchboard.routing.RoutingServiceApplication;
 import java.net.URI;
 import java.time.Duration;
@@ -146,6 +147,19 @@ public final class Suite implements AutoCloseable {
     /** Stops gateway node {@code index} (0-based) as its shutdown would: sessions are told to go away. */
     public void stopGateway(int index) {
         ConfigurableApplicationContext gateway = gateways.get(index);
+        gateway.close();
+        contexts.remove(gateway);
+    }
+
+    /**
+     * Kills gateway node {@code index} (0-based) as far as presence can tell, as {@code kill -9}
+     * would: its Redis connection is cut first, so the node renews no lease, refreshes and removes
+     * no session from then on, and leaves everything it registered behind; then the node stops.
+     * Its clients are disconnected.
+     */
+    public void crashGateway(int index) {
+        ConfigurableApplicationContext gateway = gateways.get(index);
+        gateway.getBean(RedisConnection.class).close();
         gateway.close();
         contexts.remove(gateway);
     }

@@ -8,6 +8,8 @@ import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
 import io.switchboard.gateway.inbound.MessageAcceptor;
+import io.switchboard.gateway.presence.GatewayPresenceProperties;
+import io.switchboard.gateway.presence.PresenceWatchers;
 import io.switchboard.gateway.session.HeartbeatMonitor;
 import io.switchboard.gateway.session.SessionDrain;
 import io.switchboard.gateway.session.SessionFeeds;
@@ -134,12 +136,19 @@ class GatewayConfiguration {
     }
 
     @Bean
-    HeartbeatMonitor heartbeatMonitor(SessionRegistry registry, PresenceStore presence, GatewayProperties properties) {
+    HeartbeatMonitor heartbeatMonitor(
+            SessionRegistry registry,
+            PresenceStore presence,
+            NodeId nodeId,
+            GatewayProperties properties,
+            GatewayPresenceProperties presenceProperties) {
         return new HeartbeatMonitor(
                 registry,
                 presence,
+                nodeId.value(),
                 properties.heartbeat().interval(),
-                properties.heartbeat().timeout());
+                properties.heartbeat().timeout(),
+                presenceProperties.nodeLease());
     }
 
     @Bean
@@ -186,6 +195,7 @@ class GatewayConfiguration {
             MessageAcceptor acceptor,
             SessionFeeds feeds,
             DeviceCursors cursors,
+            PresenceWatchers watchers,
             MeterRegistry meters,
             GatewayProperties properties,
             KafkaReceiver<String, byte[]> nodeReceiver) {
@@ -198,6 +208,7 @@ class GatewayConfiguration {
                 acceptor,
                 feeds,
                 cursors,
+                watchers,
                 meters,
                 g.maxFrameBytes(),
                 g.outboundQueue(),

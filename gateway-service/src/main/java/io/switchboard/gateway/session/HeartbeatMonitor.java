@@ -1,23 +1,41 @@
 package io.switchboard.gateway.session;
 
+import io.switchboard.presence.OfflineCause;
 import io.switchboard.presence.PresenceSession;
 import io.switchboard.presence.PresenceStore;
+import io.switchboard.presence.SessionBeat;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * One node-wide timer instead of one per session: every {@code tick} it pings sessions whose last
- * ping is older than the heartbeat interval, closes sessions silent for longer than the heartbeat
- * timeout with {@link CloseCodes#HEARTBEAT_TIMEOUT}, and refreshes the presence of the live ones in
- * one batch once per interval. A session is therefore closed between {@code timeout} and
- * {@code timeout + tick} after it went silent.
+ * One node-wide timer instead of one per session. Every {@code tick} it
+ *
+ * <ul>
+ *   <li>pings sessions whose last ping is older than the heartbeat interval;
+ *   <li>closes sessions silent for longer than the heartbeat timeout with
+ *       {@link CloseCodes#HEARTBEAT_TIMEOUT}, removing them from presence with cause
+ *       {@code timeout} first, so a session is offline between {@code timeout} and
+ *       {@code timeout + tick} after it went silent;
+ *   <li>renews this node's presence lease every third of the lease, so that presence can tell a
+ *       dead node from a quiet one within the lease;
+ *   <li>once per interval, refreshes the presence of all live sessions in one batch (a few calls,
+ *       not one per session), with how long each has been silent; sessions presence no longer
+ *       knows (swept while this node was cut off, for example) are registered again.
+ * </ul>
+ *
+ * At most one lease renewal and refresh is in flight at a time: a slow Redis delays the next one
+ * rather than piling calls up.
  */
 public final class HeartbeatMonitor implements SmartLifecycle {
 
@@ -26,51 +44,114 @@ public final class HeartbeatMonitor implements SmartLifecycle {
 
     private final SessionRegistry registry;
     private final PresenceStore presence;
+    private final String nodeId;
     private final long intervalNanos;
     private final long timeoutNanos;
     private final Duration presenceTtl;
+    private final Duration lease;
+    private final long leaseRenewalNanos;
+    private final AtomicBoolean writing = new AtomicBoolean();
     private volatile Disposable timer;
-    private long lastRefreshNanos = System.nanoTime();
+    private long lastRefreshNanos;
+    private long lastLeaseNanos;
 
-    public HeartbeatMonitor(SessionRegistry registry, PresenceStore presence, Duration interval, Duration timeout) {
+    public HeartbeatMonitor(
+            SessionRegistry registry,
+            PresenceStore presence,
+            String nodeId,
+            Duration interval,
+            Duration timeout,
+            Duration lease) {
         this.registry = registry;
         this.presence = presence;
+        this.nodeId = nodeId;
         this.intervalNanos = interval.toNanos();
         this.timeoutNanos = timeout.toNanos();
-        this.presenceTtl = timeout;
+        // A live session is refreshed once per interval; one late refresh must not expire it.
+        this.presenceTtl = timeout.plus(interval);
+        this.lease = lease;
+        this.leaseRenewalNanos = lease.toNanos() / 3;
     }
 
-    /** The presence time to live of a session: it outlives a healthy heartbeat, not a dead node. */
+    /** The presence time to live of a session: it outlives a late refresh, not a dead node. */
     public Duration presenceTtl() {
         return presenceTtl;
     }
 
     void tick(long now) {
-        List<PresenceSession> alive = new ArrayList<>();
+        List<SessionBeat> beats = new ArrayList<>();
+        Map<String, ClientSession> open = new HashMap<>();
         for (ClientSession session : registry.all()) {
             if (session.isClosed()) {
                 continue;
             }
-            if (now - session.lastSeenNanos() > timeoutNanos) {
+            long silent = now - session.lastSeenNanos();
+            if (silent > timeoutNanos) {
+                // Before the close, so the handler's later "closed" removal finds nothing left.
+                presence.unregister(session.identity(), OfflineCause.TIMEOUT)
+                        .subscribe(null, e -> log.warn("presence removal failed: {}", e.toString()));
                 session.close(CloseCodes.HEARTBEAT_TIMEOUT);
                 continue;
             }
             if (now - session.lastPingNanos() >= intervalNanos) {
                 session.ping(now);
             }
-            alive.add(session.identity());
+            beats.add(new SessionBeat(session.identity(), silent / 1_000_000));
+            open.put(session.sessionId(), session);
         }
-        if (now - lastRefreshNanos >= intervalNanos && !alive.isEmpty()) {
+        boolean leaseDue = now - lastLeaseNanos >= leaseRenewalNanos;
+        boolean refreshDue = now - lastRefreshNanos >= intervalNanos && !beats.isEmpty();
+        if ((!leaseDue && !refreshDue) || !writing.compareAndSet(false, true)) {
+            return;
+        }
+        Mono<Void> renewal = Mono.empty();
+        if (leaseDue) {
+            lastLeaseNanos = now;
+            renewal = presence.renewLease(nodeId, lease)
+                    .doOnNext(wasLive -> {
+                        if (!wasLive) {
+                            log.warn("presence lease of node {} had lapsed; renewed", nodeId);
+                        }
+                    })
+                    .then();
+        }
+        Mono<Void> refresh = Mono.empty();
+        if (refreshDue) {
             lastRefreshNanos = now;
-            presence.refresh(alive, presenceTtl)
-                    .subscribe(
-                            null,
-                            e -> log.warn("presence refresh of {} sessions failed: {}", alive.size(), e.toString()));
+            refresh = presence.refresh(beats, presenceTtl).flatMap(missing -> registerAgain(missing, open));
         }
+        renewal.then(refresh)
+                .doFinally(signal -> writing.set(false))
+                .subscribe(
+                        null, e -> log.warn("presence refresh of {} sessions failed: {}", beats.size(), e.toString()));
+    }
+
+    private Mono<Void> registerAgain(List<PresenceSession> missing, Map<String, ClientSession> open) {
+        List<PresenceSession> stillOpen = missing.stream()
+                .filter(s -> {
+                    ClientSession session = open.get(s.sessionId());
+                    return session != null && !session.isClosed();
+                })
+                .toList();
+        if (stillOpen.isEmpty()) {
+            return Mono.empty();
+        }
+        log.warn("{} open sessions were missing from presence; registering them again", stillOpen.size());
+        return Flux.fromIterable(stillOpen)
+                .flatMap(s -> presence.register(s, presenceTtl), 64)
+                .then();
     }
 
     @Override
     public void start() {
+        try {
+            // Before the first session, so readers see a live node from the start.
+            presence.renewLease(nodeId, lease).block(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.warn("first presence lease of node {} failed: {}", nodeId, e.toString());
+        }
+        lastLeaseNanos = System.nanoTime();
+        lastRefreshNanos = lastLeaseNanos;
         timer = Flux.interval(TICK, TICK, Schedulers.single())
                 .onBackpressureDrop()
                 .subscribe(n -> {
@@ -82,11 +163,17 @@ public final class HeartbeatMonitor implements SmartLifecycle {
                 });
     }
 
+    /** Stops the timer and gives up the lease: the node's sessions leave presence as they close. */
     @Override
     public void stop() {
         Disposable t = timer;
         if (t != null) {
             t.dispose();
+        }
+        try {
+            presence.releaseLease(nodeId).block(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            log.debug("presence lease of node {} not released: {}", nodeId, e.toString());
         }
     }
 

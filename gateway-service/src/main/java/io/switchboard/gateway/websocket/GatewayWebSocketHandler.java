@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.auth.GatewayPrincipal;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.inbound.MessageAcceptor;
+import io.switchboard.gateway.presence.PresenceWatchers;
 import io.switchboard.gateway.session.ClientSession;
 import io.switchboard.gateway.session.CloseCodes;
 import io.switchboard.gateway.session.HeartbeatMonitor;
@@ -54,6 +55,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     private final MessageAcceptor acceptor;
     private final SessionFeeds feeds;
     private final DeviceCursors cursors;
+    private final PresenceWatchers watchers;
     private final FrameCodec codec = new FrameCodec();
     private final MeterRegistry meters;
     private final int maxFrameBytes;
@@ -69,6 +71,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
             MessageAcceptor acceptor,
             SessionFeeds feeds,
             DeviceCursors cursors,
+            PresenceWatchers watchers,
             MeterRegistry meters,
             int maxFrameBytes,
             int outboundQueue,
@@ -81,6 +84,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         this.acceptor = acceptor;
         this.feeds = feeds;
         this.cursors = cursors;
+        this.watchers = watchers;
         this.meters = meters;
         this.maxFrameBytes = maxFrameBytes;
         this.outboundQueue = outboundQueue;
@@ -160,6 +164,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                     registry.remove(session);
                     meters.counter(GatewayMeters.SESSIONS_CLOSED.meterName(), "reason", closeReason(session))
                             .increment();
+                    watchers.forget(session);
                     presence.unregister(identity)
                             .subscribe(null, e -> log.warn("presence unregister failed: {}", e.toString()));
                 });
@@ -198,6 +203,13 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
             return acceptor.accept(session.userId(), send)
                     .doOnNext(answer -> answer(session, answer))
                     .then();
+        }
+        if (request instanceof ClientFrame.PresenceSubscribe subscribe) {
+            return watchers.subscribe(session, subscribe.users());
+        }
+        if (request instanceof ClientFrame.PresenceUnsubscribe unsubscribe) {
+            watchers.unsubscribe(session, unsubscribe.users());
+            return Mono.empty();
         }
         if (request instanceof ClientFrame.Recv recv) {
             return confirm(session, recv.seq());

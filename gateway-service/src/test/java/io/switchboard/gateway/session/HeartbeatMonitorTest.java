@@ -17,8 +17,8 @@ class HeartbeatMonitorTest {
 
     private final SessionRegistry registry = new SessionRegistry();
     private final InMemoryPresenceStore presence = new InMemoryPresenceStore(Clock.systemUTC());
-    private final HeartbeatMonitor monitor =
-            new HeartbeatMonitor(registry, presence, Duration.ofSeconds(10), Duration.ofSeconds(30));
+    private final HeartbeatMonitor monitor = new HeartbeatMonitor(
+            registry, presence, "gw-1", Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(15));
     private final List<CloseStatus> closes = new ArrayList<>();
 
     private ClientSession open(long at) {
@@ -58,5 +58,31 @@ class HeartbeatMonitorTest {
         monitor.tick(50 * SECOND);
 
         assertThat(closes).isEmpty();
+    }
+
+    @Test
+    void aTimedOutSessionLeavesPresenceWithCauseTimeout() {
+        ClientSession s = open(0);
+        presence.register(s.identity(), Duration.ofMinutes(1)).block();
+
+        monitor.tick(30 * SECOND + 1);
+
+        assertThat(presence.sessionsOf("bob").block()).isEmpty();
+        presence.sweep(Duration.ZERO, 100).block();
+        assertThat(presence.claimEvents("t", 10, Duration.ofMinutes(1)).block())
+                .extracting(e -> e.change().cause())
+                .containsExactly("connected", "timeout");
+    }
+
+    @Test
+    void refreshesLiveSessionsOncePerIntervalAndRegistersAgainTheOnesPresenceLost() {
+        ClientSession s = open(0);
+        presence.register(s.identity(), Duration.ofMinutes(1)).block();
+        presence.unregister(s.identity()).block();
+        assertThat(presence.sessionsOf("bob").block()).isEmpty();
+
+        monitor.tick(10 * SECOND);
+
+        assertThat(presence.sessionsOf("bob").block()).containsExactly(s.identity());
     }
 }

@@ -1,17 +1,46 @@
 package io.switchboard.presenceservice.config;
 
+import io.switchboard.kafka.KafkaSettings;
 import io.switchboard.redis.RedisSettings;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * presence-service configuration, {@code switchboard.*}.
  *
+ * @param presence sweeps, grace and queries
+ * @param kafka the Kafka cluster the change events go to; see {@link KafkaSettings}
  * @param redis the Redis that holds presence; see {@link RedisSettings}
  */
 @ConfigurationProperties("switchboard")
-public record PresenceProperties(RedisSettings redis) {
+public record PresenceProperties(Presence presence, KafkaSettings kafka, RedisSettings redis) {
 
     public PresenceProperties {
+        presence = presence == null ? new Presence(null, null, 0, 0) : presence;
+        kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
+    }
+
+    /**
+     * @param grace how long after a user's last session left the offline is announced (event,
+     *     subscriptions), if no session came back meanwhile: a reconnect within it is invisible to
+     *     watchers. Queries show the truth at once. Default 3s ({@code SWITCHBOARD_PRESENCE_GRACE})
+     * @param sweepInterval how often the sweep looks for expired sessions, lapsed node leases and
+     *     offlines due; it adds at most this to every detection time. Default 250ms
+     * @param sweepBatch entries one sweep step handles (one atomic Redis call); more are taken in
+     *     further steps at once. Default 200 (a step of 200 removals keeps Redis busy about 10 ms)
+     * @param maxQueryUsers users one {@code POST /api/v1/presence/query} may ask about; default 1000
+     */
+    public record Presence(Duration grace, Duration sweepInterval, int sweepBatch, int maxQueryUsers) {
+        public Presence {
+            grace = grace == null ? Duration.ofSeconds(3) : grace;
+            sweepInterval = sweepInterval == null ? Duration.ofMillis(250) : sweepInterval;
+            sweepBatch = sweepBatch <= 0 ? 200 : sweepBatch;
+            maxQueryUsers = maxQueryUsers <= 0 ? 1000 : maxQueryUsers;
+            if (grace.isNegative() || sweepInterval.isNegative() || sweepInterval.isZero()) {
+                throw new IllegalArgumentException(
+                        "switchboard.presence.grace must be >= 0 and switchboard.presence.sweep-interval > 0");
+            }
+        }
     }
 }

@@ -11,6 +11,12 @@ public final class Topics {
     /** Stored and sequenced messages, keyed by recipient. Written by offline-service, read by routing-service. */
     public static final String SEQUENCED = "switchboard.sequenced";
 
+    /**
+     * Users' online/offline transitions ({@link PresenceChange}), keyed by user. Written by
+     * presence-service, read by every gateway node (for subscriptions) and by any backend.
+     */
+    public static final String PRESENCE = "switchboard.presence";
+
     private static final String NODE_PREFIX = "switchboard.node.";
 
     /** Node ids become part of a topic name: Kafka's legal characters, bounded length. */

@@ -1,9 +1,19 @@
 package io.switchboard.protocol.frame;
 
 import io.switchboard.protocol.RawJson;
+import java.util.List;
 
 /** A frame a client sends to the gateway (protocol v1). */
 public sealed interface ClientFrame {
+
+    /**
+     * Starts watching the presence of {@code users}: answered at once with one
+     * {@link ServerFrame.Presence} per user, then one more on each of their changes.
+     */
+    record PresenceSubscribe(List<String> users) implements ClientFrame {}
+
+    /** Stops watching {@code users}; users not watched are ignored. Nothing is answered. */
+    record PresenceUnsubscribe(List<String> users) implements ClientFrame {}
 
     /**
      * A direct message. The sender is always the authenticated user of the session, never a field of

@@ -19,6 +19,10 @@ public enum ErrorCode {
     FRAME_TOO_LARGE("frame_too_large", false),
     /** Binary frames are not part of protocol v1. */
     BINARY_UNSUPPORTED("binary_unsupported", false),
+    /** A subscription would watch more users than a session may (1,000 by default); nothing changed. */
+    TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions", false),
+    /** The watch policy does not let this user watch some of the users asked for. */
+    FORBIDDEN("forbidden", false),
     /** The message could not be durably accepted (Kafka unavailable or overloaded); retry with the same cid. */
     UNAVAILABLE("unavailable", false),
     /** The client sends faster than the per-session limit allows; retry later with the same cid. */

@@ -2,6 +2,9 @@ package io.switchboard.protocol.frame;
 
 import io.switchboard.protocol.Ids;
 import io.switchboard.protocol.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -32,6 +35,10 @@ public final class FrameCodec {
             throw new FrameException(ErrorCode.UNKNOWN_TYPE, cid, "frame has no string field 'type'");
         }
         switch (type.asString()) {
+            case "presence.subscribe":
+                return new ClientFrame.PresenceSubscribe(users(root, "presence.subscribe", cid));
+            case "presence.unsubscribe":
+                return new ClientFrame.PresenceUnsubscribe(users(root, "presence.unsubscribe", cid));
             case "send":
                 return decodeSend(root, cid);
             case "ping":
@@ -82,7 +89,13 @@ public final class FrameCodec {
     public String encode(ServerFrame frame) {
         return Json.write(gen -> {
             gen.writeStartObject();
-            if (frame instanceof ServerFrame.Msg m) {
+            if (frame instanceof ServerFrame.Presence p) {
+                gen.writeStringProperty("type", "presence");
+                gen.writeStringProperty("user", p.user());
+                gen.writeBooleanProperty("online", p.online());
+                gen.writeNumberProperty("at", p.at());
+                gen.writeNumberProperty("lastSeen", p.lastSeen());
+            } else if (frame instanceof ServerFrame.Msg m) {
                 gen.writeStringProperty("type", "msg");
                 gen.writeStringProperty("id", m.id());
                 gen.writeNumberProperty("seq", m.seq());
@@ -119,5 +132,27 @@ public final class FrameCodec {
             }
             gen.writeEndObject();
         });
+    }
+
+    /** Users one presence frame may name; a session's total is bounded by the gateway. */
+    public static final int MAX_USERS_PER_FRAME = 1000;
+
+    private static List<String> users(JsonNode root, String type, String cid) {
+        JsonNode users = root.get("users");
+        if (users == null || !users.isArray()) {
+            throw new FrameException(ErrorCode.MISSING_FIELD, cid, "'" + type + "' needs an array field 'users'");
+        }
+        if (users.size() > MAX_USERS_PER_FRAME) {
+            throw new FrameException(
+                    ErrorCode.TOO_MANY_SUBSCRIPTIONS, cid, "at most " + MAX_USERS_PER_FRAME + " users per frame");
+        }
+        List<String> ids = new ArrayList<>(users.size());
+        for (JsonNode user : users) {
+            if (!user.isString() || !Ids.isValidUserId(user.asString())) {
+                throw new FrameException(ErrorCode.BAD_FIELD, cid, "'users' must hold valid user ids");
+            }
+            ids.add(user.asString());
+        }
+        return List.copyOf(new LinkedHashSet<>(ids));
     }
 }

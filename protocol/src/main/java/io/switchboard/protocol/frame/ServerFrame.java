@@ -25,6 +25,14 @@ public sealed interface ServerFrame {
     record Msg(String id, long seq, String from, String to, long ts, RawJson body) implements ServerFrame {}
 
     /**
+     * The presence of a user this session watches: sent once on subscribing, then on every change.
+     *
+     * @param at epoch milliseconds of the change (0 when the user was never seen)
+     * @param lastSeen epoch milliseconds at which the user was last heard from (0 when never)
+     */
+    record Presence(String user, boolean online, long at, long lastSeen) implements ServerFrame {}
+
+    /**
      * A request could not be served.
      *
      * @param cid the {@code cid} of the frame in error, or {@code null} when it is not known

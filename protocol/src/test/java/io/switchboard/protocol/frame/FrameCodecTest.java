@@ -112,4 +112,32 @@ class FrameCodecTest {
         assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_FIELD, "a \"quoted\"\nline")))
                 .contains("\"message\":\"a \\\"quoted\\\"\\nline\"");
     }
+
+    @Test
+    void readsPresenceSubscriptionsWithoutDuplicates() {
+        assertThat(codec.decode("{\"type\":\"presence.subscribe\",\"users\":[\"alice\",\"bob\",\"alice\"]}"))
+                .isEqualTo(new ClientFrame.PresenceSubscribe(java.util.List.of("alice", "bob")));
+        assertThat(codec.decode("{\"type\":\"presence.unsubscribe\",\"users\":[\"bob\"]}"))
+                .isEqualTo(new ClientFrame.PresenceUnsubscribe(java.util.List.of("bob")));
+    }
+
+    @Test
+    void refusesBadPresenceSubscriptions() {
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"presence.subscribe\",\"users\":\"bob\"}"))
+                .extracting(e -> ((FrameException) e).code())
+                .isEqualTo(ErrorCode.MISSING_FIELD);
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"presence.subscribe\",\"users\":[\"not a user\"]}"))
+                .extracting(e -> ((FrameException) e).code())
+                .isEqualTo(ErrorCode.BAD_FIELD);
+        String tooMany = "[" + "\"u\",".repeat(1000) + "\"u\"]";
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"presence.subscribe\",\"users\":" + tooMany + "}"))
+                .extracting(e -> ((FrameException) e).code())
+                .isEqualTo(ErrorCode.TOO_MANY_SUBSCRIPTIONS);
+    }
+
+    @Test
+    void writesPresenceFrames() {
+        assertThat(codec.encode(new ServerFrame.Presence("bob", true, 1000, 990)))
+                .isEqualTo("{\"type\":\"presence\",\"user\":\"bob\",\"online\":true,\"at\":1000,\"lastSeen\":990}");
+    }
 }
