@@ -28,8 +28,9 @@ import reactor.core.publisher.Mono;
  * that same id (the inbox stores a message id once) and acknowledged with it. Reusing a cid for
  * another recipient is refused with {@code cid_conflict}.
  *
- * <p>Order: sends of one session are handed to one producer in the order they are subscribed, so
- * messages from one sender to one recipient keep their order.
+ * <p>Order: the Kafka writes of one session's sends are subscribed in the order of the sends (see
+ * {@link #accept}) and one producer keeps that order, so messages from one sender to one recipient
+ * keep their order.
  */
 public final class MessageAcceptor {
 
@@ -49,10 +50,17 @@ public final class MessageAcceptor {
         MessageIds.init(); // seeds the id generator now, not on the first event-loop call
     }
 
-    /** Accepts {@code send} from {@code user}; emits the frame to answer with ({@code ack} or {@code error}). */
-    public Mono<ServerFrame> accept(String user, ClientFrame.Send send) {
+    /**
+     * Accepts {@code send} from {@code user} in two steps: the returned Mono claims the cid and emits
+     * the second step, a Mono that writes the message to Kafka and emits the frame to answer with
+     * ({@code ack} or {@code error}). Claims of concurrent sends may complete in any order (a Redis
+     * script may be retried after {@code NOSCRIPT}), so a caller keeps a session's sends in order by
+     * subscribing to the second steps in the order of the sends (e.g. {@code flatMapSequential} then
+     * {@code flatMap}).
+     */
+    public Mono<Mono<ServerFrame>> accept(String user, ClientFrame.Send send) {
         return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
-                .flatMap(claim -> {
+                .map(claim -> {
                     if (!claim.to().equals(send.to())) {
                         return Mono.<ServerFrame>just(new ServerFrame.Error(
                                 send.cid(),
@@ -67,7 +75,7 @@ public final class MessageAcceptor {
                 })
                 .onErrorResume(e -> {
                     log.warn("send refused: the send ledger is unavailable: {}", e.toString());
-                    return Mono.just(unavailable(send.cid()));
+                    return Mono.just(Mono.just(unavailable(send.cid())));
                 });
     }
 

@@ -151,7 +151,10 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
         Mono<Void> input = ws.receive()
                 .map(message -> inbound(session, message))
-                .flatMap(frame -> reply(session, frame), maxInflightSends)
+                // Two stages keep a session's sends in order: requests are prepared concurrently
+                // (the cid claim in Redis), released in arrival order, and only then written to Kafka.
+                .flatMapSequential(frame -> reply(session, frame), maxInflightSends)
+                .flatMap(write -> write, maxInflightSends)
                 .then();
 
         return Mono.zip(input.doFinally(signal -> session.closed()), output)
@@ -198,12 +201,20 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         INSTANCE
     }
 
-    private Mono<Void> reply(ClientSession session, Object request) {
+    /**
+     * Handles one request. The returned Mono completes when the request is ready to finish and emits
+     * what finishes it (for a {@code send}: the Kafka write and its answer).
+     */
+    private Mono<Mono<Void>> reply(ClientSession session, Object request) {
         if (request instanceof ClientFrame.Send send) {
             return acceptor.accept(session.userId(), send)
-                    .doOnNext(answer -> answer(session, answer))
-                    .then();
+                    .map(write ->
+                            write.doOnNext(answer -> answer(session, answer)).then());
         }
+        return respond(session, request).then(Mono.just(Mono.<Void>empty()));
+    }
+
+    private Mono<Void> respond(ClientSession session, Object request) {
         if (request instanceof ClientFrame.PresenceSubscribe subscribe) {
             return watchers.subscribe(session, subscribe.users());
         }
