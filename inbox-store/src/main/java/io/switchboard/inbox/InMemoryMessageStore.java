@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,7 +42,11 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public Mono<SequencedMessage> append(InboundMessage m) {
+    public Flux<SequencedMessage> appendAll(List<InboundMessage> messages) {
+        return Flux.fromIterable(messages).concatMap(this::appendOne);
+    }
+
+    private Mono<SequencedMessage> appendOne(InboundMessage m) {
         return Mono.fromSupplier(() -> {
             Inbox inbox = inboxes.computeIfAbsent(m.to(), r -> new Inbox());
             synchronized (inbox) {

@@ -2,6 +2,8 @@ package io.switchboard.inbox;
 
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.SequencedMessage;
+import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -10,9 +12,11 @@ import reactor.core.publisher.Mono;
  * <p>Guarantees, for every implementation:
  *
  * <ul>
- *   <li>{@link #append} gives a recipient's messages the sequence numbers 1, 2, 3, … in the order
- *       the appends are issued, with no gap; the number is assigned and the message stored in one
- *       atomic step.
+ *   <li>A recipient's messages get the sequence numbers 1, 2, 3, … with no gap; the number is
+ *       assigned and the message stored in one atomic step. {@link #appendAll} numbers one
+ *       recipient's messages in list order. Two calls in flight at once may be numbered in either
+ *       order (a Redis script lost in a restart is resent, behind later calls), so a caller that
+ *       needs an order passes the messages in one {@code appendAll} or waits for each call.
  *   <li>Appending a message id that is already stored stores nothing and returns the seq it got the
  *       first time, so a redelivered Kafka record keeps its seq (idempotent by message id, for as long
  *       as the message is retained).
@@ -27,7 +31,16 @@ import reactor.core.publisher.Mono;
 public interface MessageStore {
 
     /** Stores {@code message} for its recipient ({@code to}) and returns it with its seq. */
-    Mono<SequencedMessage> append(InboundMessage message);
+    default Mono<SequencedMessage> append(InboundMessage message) {
+        return appendAll(List.of(message)).next();
+    }
+
+    /**
+     * Stores messages for their recipients and returns them with their seqs, in list order. Each
+     * recipient's messages are numbered in list order; different recipients are stored independently
+     * (one may be stored while another fails).
+     */
+    Flux<SequencedMessage> appendAll(List<InboundMessage> messages);
 
     /** The highest seq given to the recipient so far; 0 when none. */
     Mono<Long> lastSeq(String recipient);

@@ -9,12 +9,15 @@ import io.switchboard.redis.LuaScript;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A {@link MessageStore} in Redis; one Lua script assigns the seq, stores the message and trims by
- * retention and cap atomically. Keys per recipient (hash-tagged, so one Redis Cluster slot):
+ * A {@link MessageStore} in Redis; one Lua script call per recipient assigns the seqs, stores the
+ * messages and trims by retention and cap atomically. Keys per recipient (hash-tagged, so one Redis Cluster slot):
  *
  * <ul>
  *   <li>{@code sb:inbox:{user}:seq} — the last seq given; never expires, so a sequence never restarts
@@ -27,7 +30,7 @@ import reactor.core.publisher.Mono;
 public final class RedisMessageStore implements MessageStore {
 
     private static final LuaScript APPEND =
-            LuaScript.fromResource(RedisMessageStore.class, "inbox-append.lua", ScriptOutputType.INTEGER);
+            LuaScript.fromResource(RedisMessageStore.class, "inbox-append.lua", ScriptOutputType.MULTI);
     private static final LuaScript READ =
             LuaScript.fromResource(RedisMessageStore.class, "inbox-read.lua", ScriptOutputType.MULTI);
 
@@ -55,11 +58,40 @@ public final class RedisMessageStore implements MessageStore {
         return new String[] {"sb:inbox:" + tag + ":seq", "sb:inbox:" + tag + ":msgs", "sb:inbox:" + tag + ":ids"};
     }
 
+    /**
+     * One script call per recipient, carrying all of that recipient's messages, so their order never
+     * depends on the order in which concurrent calls reach Redis.
+     */
     @Override
-    public Mono<SequencedMessage> append(InboundMessage m) {
-        String envelope = new String(codec.encode(m), StandardCharsets.UTF_8);
-        return APPEND.<Long>run(redis, keys(m.to()), m.id(), envelope, retentionMillis, maxMessages)
-                .map(seq -> new SequencedMessage(m.id(), seq, m.from(), m.to(), m.ts(), m.body()));
+    public Flux<SequencedMessage> appendAll(List<InboundMessage> messages) {
+        Map<String, List<InboundMessage>> byRecipient = new LinkedHashMap<>();
+        for (InboundMessage m : messages) {
+            byRecipient.computeIfAbsent(m.to(), r -> new ArrayList<>()).add(m);
+        }
+        return Flux.fromIterable(byRecipient.entrySet())
+                .flatMap(inbox -> appendToOneInbox(inbox.getKey(), inbox.getValue()))
+                .collectMap(SequencedMessage::id)
+                .flatMapIterable(
+                        stored -> messages.stream().map(m -> stored.get(m.id())).toList());
+    }
+
+    private Flux<SequencedMessage> appendToOneInbox(String recipient, List<InboundMessage> messages) {
+        String[] args = new String[2 + 2 * messages.size()];
+        args[0] = retentionMillis;
+        args[1] = maxMessages;
+        for (int i = 0; i < messages.size(); i++) {
+            InboundMessage m = messages.get(i);
+            args[2 + 2 * i] = m.id();
+            args[3 + 2 * i] = new String(codec.encode(m), StandardCharsets.UTF_8);
+        }
+        return APPEND.<List<Object>>run(redis, keys(recipient), args).flatMapIterable(seqs -> {
+            List<SequencedMessage> stored = new ArrayList<>(messages.size());
+            for (int i = 0; i < messages.size(); i++) {
+                InboundMessage m = messages.get(i);
+                stored.add(new SequencedMessage(m.id(), (Long) seqs.get(i), m.from(), m.to(), m.ts(), m.body()));
+            }
+            return stored;
+        });
     }
 
     @Override

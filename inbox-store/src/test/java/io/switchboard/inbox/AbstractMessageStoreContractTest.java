@@ -29,24 +29,72 @@ abstract class AbstractMessageStoreContractTest {
     }
 
     @Test
-    void aRecipientsMessagesGetSeqsOneTwoThreeInAppendOrder() {
+    void aRecipientsMessagesGetSeqsOneTwoThreeInListOrder() {
         String bob = user("bob");
 
-        List<SequencedMessage> stored = Flux.range(1, 50)
-                .map(i -> message(bob, Integer.toString(i)))
-                .flatMapSequential(store()::append, 16)
+        List<SequencedMessage> stored = store().appendAll(IntStream.rangeClosed(1, 50)
+                        .mapToObj(i -> message(bob, Integer.toString(i)))
+                        .toList())
                 .collectList()
                 .block();
 
-        assertThat(stored)
-                .extracting(SequencedMessage::seq)
-                .containsExactlyElementsOf(
-                        IntStream.rangeClosed(1, 50).mapToObj(i -> (long) i).toList());
+        assertThat(stored).extracting(SequencedMessage::seq).containsExactlyElementsOf(oneTo(50));
         assertThat(stored)
                 .extracting(m -> m.body().json())
                 .containsExactlyElementsOf(
                         IntStream.rangeClosed(1, 50).mapToObj(Integer::toString).toList());
         assertThat(store().lastSeq(bob).block()).isEqualTo(50);
+    }
+
+    @Test
+    void aBatchForManyRecipientsNumbersEachInListOrderAndAnswersInListOrder() {
+        String bob = user("bob");
+        String carol = user("carol");
+        List<InboundMessage> batch = IntStream.range(0, 40)
+                .mapToObj(i -> message(i % 3 == 0 ? carol : bob, Integer.toString(i)))
+                .toList();
+
+        List<SequencedMessage> stored = store().appendAll(batch).collectList().block();
+
+        assertThat(stored)
+                .extracting(SequencedMessage::id)
+                .containsExactlyElementsOf(
+                        batch.stream().map(InboundMessage::id).toList());
+        assertThat(stored.stream().filter(m -> m.to().equals(bob)))
+                .extracting(SequencedMessage::seq)
+                .containsExactlyElementsOf(oneTo(26));
+        assertThat(stored.stream().filter(m -> m.to().equals(carol)))
+                .extracting(SequencedMessage::seq)
+                .containsExactlyElementsOf(oneTo(14));
+    }
+
+    @Test
+    void sequentialAppendsAreNumberedInTheOrderTheyWereMade() {
+        String bob = user("bob");
+
+        List<SequencedMessage> stored = Flux.range(1, 20)
+                .concatMap(i -> store().append(message(bob, Integer.toString(i))))
+                .collectList()
+                .block();
+
+        assertThat(stored).extracting(SequencedMessage::seq).containsExactlyElementsOf(oneTo(20));
+    }
+
+    @Test
+    void aMessageRepeatedInsideOneBatchIsStoredOnce() {
+        String bob = user("bob");
+        InboundMessage first = message(bob, "1");
+        InboundMessage second = message(bob, "2");
+
+        List<SequencedMessage> stored =
+                store().appendAll(List.of(first, second, first)).collectList().block();
+
+        assertThat(stored).extracting(SequencedMessage::seq).containsExactly(1L, 2L, 1L);
+        assertThat(store().lastSeq(bob).block()).isEqualTo(2);
+    }
+
+    protected static List<Long> oneTo(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList();
     }
 
     @Test

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.protocol.RawJson;
 import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.envelope.SequencedMessage;
 import io.switchboard.protocol.id.MessageIds;
 import io.switchboard.redis.RedisConnection;
 import io.switchboard.redis.RedisSettings;
 import io.switchboard.test.TestInfra;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,30 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
     @Override
     protected MessageStore cappedStore(int maxMessages) {
         return new RedisMessageStore(redis.reactive(), Duration.ofDays(2), maxMessages);
+    }
+
+    @Test
+    void aBatchKeepsItsOrderWhenRedisHasLostItsScripts() {
+        List<String> recipients =
+                IntStream.range(0, 4).mapToObj(i -> user("r" + i)).toList();
+        for (int round = 1; round <= 5; round++) {
+            List<InboundMessage> batch = IntStream.range(0, 400)
+                    .mapToObj(i -> message(recipients.get(i % recipients.size()), Integer.toString(i)))
+                    .toList();
+            redis.sync().scriptFlush(); // what a Redis restart does: the next calls get NOSCRIPT
+
+            List<SequencedMessage> stored =
+                    store().appendAll(batch).collectList().block();
+
+            int first = (round - 1) * 100 + 1;
+            for (String r : recipients) {
+                assertThat(stored.stream().filter(m -> m.to().equals(r)).map(SequencedMessage::seq))
+                        .as("seqs of %s in round %d, in batch order", r, round)
+                        .containsExactlyElementsOf(IntStream.range(first, first + 100)
+                                .mapToObj(i -> (long) i)
+                                .toList());
+            }
+        }
     }
 
     @Test

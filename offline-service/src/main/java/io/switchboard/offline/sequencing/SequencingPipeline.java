@@ -26,9 +26,9 @@ import reactor.core.publisher.Mono;
  * and the forwarded records are acknowledged by Kafka, so a crash at any point redelivers the batch;
  * the store's idempotence by message id gives a redelivered message the seq it already had.
  *
- * <p>Order: records of one recipient share a partition and are handled in offset order; store calls
- * are issued in that order on one Redis connection (which keeps it), and forwards are sent in that
- * order, so seqs and the sequenced topic agree.
+ * <p>Order: records of one recipient share a partition and arrive in offset order; a batch is stored
+ * with one {@link MessageStore#appendAll} call, which numbers each recipient's messages in that
+ * order, and forwards are sent in that order, so seqs and the sequenced topic agree.
  */
 public final class SequencingPipeline {
 
@@ -58,7 +58,8 @@ public final class SequencingPipeline {
         long started = System.nanoTime();
         return Flux.fromIterable(batch)
                 .mapNotNull(this::decode)
-                .flatMapSequential(store::append, 256)
+                .collectList()
+                .flatMapMany(store::appendAll)
                 .map(this::forward)
                 .collectList()
                 .flatMap(records -> records.isEmpty() ? Mono.empty() : sender.sendAll(records))
