@@ -2,14 +2,10 @@ package io.switchboard.suite;
 
 import static org.awaitility.Awaitility.await;
 
-import io.switchboard.protocol.Json;
 import io.switchboard.test.TestInfra;
 import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,9 +47,12 @@ class PresenceDetectionBenchmark {
             // 1. closed sockets
             List<String> users = users("closer");
             List<WsTestClient.Connection> clients = connectAll(suite, 0, users, WsTestClient.Options.defaults());
-            long closedAt = System.nanoTime();
-            clients.forEach(WsTestClient.Connection::close);
-            report.add(line("closed socket", "1000", until(suite, users, same(users, closedAt))));
+            Map<String, Long> closedAt = new HashMap<>();
+            for (int i = 0; i < users.size(); i++) {
+                closedAt.put(users.get(i), System.nanoTime());
+                clients.get(i).close();
+            }
+            report.add(line("closed socket", "1000", until(suite, users, closedAt)));
 
             // 2. silent clients (no pong, no frame after the upgrade)
             users = users("silent");
@@ -131,16 +130,8 @@ class PresenceDetectionBenchmark {
         return delays;
     }
 
-    private static JsonNode query(Suite suite, List<String> users) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/query");
-        return Json.MAPPER.readTree(http.send(
-                        HttpRequest.newBuilder(uri)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(
-                                        Json.MAPPER.writeValueAsString(Map.of("users", users))))
-                                .build(),
-                        BodyHandlers.ofString())
-                .body());
+    private static JsonNode query(Suite suite, List<String> users) {
+        return new PresenceApi(suite).query(users);
     }
 
     private static String line(String name, String promise, long[] sorted) {

@@ -9,9 +9,6 @@ import io.switchboard.test.TestInfra;
 import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +40,7 @@ class PresenceIT {
 
     private static Suite suite;
     private static PresenceEvents events;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static PresenceApi api;
 
     @BeforeAll
     static void startSuite() {
@@ -59,6 +56,7 @@ class PresenceIT {
                         "switchboard.presence.node-lease", LEASE.toSeconds() + "s",
                         "switchboard.presence.grace", GRACE.toSeconds() + "s")));
         events = new PresenceEvents(TestInfra.kafkaBootstrapServers());
+        api = new PresenceApi(suite);
         online("warm-up"); // the service's first request pays for its lazy initialisation, not a detection
     }
 
@@ -84,18 +82,12 @@ class PresenceIT {
         return c;
     }
 
-    private static JsonNode presence(String user) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + user);
-        return Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString())
-                .body());
+    private static JsonNode presence(String user) {
+        return api.presence(user);
     }
 
     private static boolean online(String user) {
-        try {
-            return presence(user).get("online").asBoolean();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return api.online(user);
     }
 
     /** Polls the query API until {@code user} is offline; returns when, in ms since {@code from} (nanoTime). */
@@ -268,16 +260,8 @@ class PresenceIT {
         }
         try (var a = connect(0, users.get(10), "d");
                 var b = connect(1, users.get(999), "d")) {
-            URI uri = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/query");
             long started = System.nanoTime();
-            JsonNode answer = Json.MAPPER.readTree(http.send(
-                            HttpRequest.newBuilder(uri)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(
-                                            Json.MAPPER.writeValueAsString(Map.of("users", users))))
-                                    .build(),
-                            BodyHandlers.ofString())
-                    .body());
+            JsonNode answer = api.query(users);
             System.out.printf("query of 1,000 users answered in %d ms%n", (System.nanoTime() - started) / 1_000_000);
 
             JsonNode all = answer.get("users");

@@ -121,6 +121,8 @@ public final class HeartbeatMonitor implements SmartLifecycle {
             refresh = presence.refresh(beats, presenceTtl).flatMap(missing -> registerAgain(missing, open));
         }
         renewal.then(refresh)
+                // a write that hangs must not hold up the next lease renewal for long
+                .timeout(lease)
                 .doFinally(signal -> writing.set(false))
                 .subscribe(
                         null, e -> log.warn("presence refresh of {} sessions failed: {}", beats.size(), e.toString()));
