@@ -2,7 +2,10 @@ package io.switchboard.presence;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -60,6 +63,17 @@ public interface PresenceStore {
 
     /** The user's live sessions, oldest first; empty when the user is offline. */
     Mono<List<PresenceSession>> sessionsOf(String userId);
+
+    /**
+     * The live sessions of each user, as {@link #sessionsOf} would give them, in as few round trips as
+     * the store allows; every user asked for is a key of the result (an offline user maps to an
+     * empty list).
+     */
+    default Mono<Map<String, List<PresenceSession>>> sessionsOf(Collection<String> userIds) {
+        return Flux.fromIterable(new LinkedHashSet<>(userIds))
+                .concatMap(user -> sessionsOf(user).map(sessions -> Map.entry(user, sessions)))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
 
     /** The user's live sessions and last-seen time. */
     Mono<UserPresence> presenceOf(String userId);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
@@ -38,6 +39,8 @@ public final class RedisPresenceStore implements PresenceStore, PresenceKeeper {
 
     /** Sessions per refresh call: enough to make a refresh cheap, few enough to keep Redis responsive. */
     static final int REFRESH_CHUNK = 500;
+
+    static final int USERS_PER_CALL = 500;
 
     private static final LuaScript PRESENCE =
             LuaScript.fromResource(RedisPresenceStore.class, "presence.lua", ScriptOutputType.MULTI);
@@ -129,6 +132,36 @@ public final class RedisPresenceStore implements PresenceStore, PresenceKeeper {
                 .map(flat -> sessions(userId, flat, 0).stream()
                         .map(LiveSession::session)
                         .toList());
+    }
+
+    /** One script call per {@value #USERS_PER_CALL} users, so a call never holds Redis for long. */
+    @Override
+    public Mono<Map<String, List<PresenceSession>>> sessionsOf(Collection<String> userIds) {
+        List<String> users = List.copyOf(new LinkedHashSet<>(userIds));
+        return Flux.range(0, (users.size() + USERS_PER_CALL - 1) / USERS_PER_CALL)
+                .flatMap(chunk -> {
+                    List<String> some =
+                            users.subList(chunk * USERS_PER_CALL, Math.min(users.size(), (chunk + 1) * USERS_PER_CALL));
+                    String[] args = new String[some.size() + 1];
+                    args[0] = "sessions_many";
+                    for (int i = 0; i < some.size(); i++) {
+                        args[i + 1] = some.get(i);
+                    }
+                    return multi(args).flatMapIterable(rows -> {
+                        List<Map.Entry<String, List<PresenceSession>>> found = new ArrayList<>(rows.size());
+                        for (int i = 0; i < rows.size(); i++) {
+                            @SuppressWarnings("unchecked")
+                            List<Object> flat = (List<Object>) rows.get(i);
+                            found.add(Map.entry(
+                                    some.get(i),
+                                    sessions(some.get(i), flat, 0).stream()
+                                            .map(LiveSession::session)
+                                            .toList()));
+                        }
+                        return found;
+                    });
+                })
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     @Override

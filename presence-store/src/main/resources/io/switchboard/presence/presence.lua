@@ -201,6 +201,15 @@ function ops.sessions(a)
   return live_sessions(a[2])
 end
 
+-- sessions_many user...: per user, that user's live sessions as in 'sessions'
+function ops.sessions_many(a)
+  local out = {}
+  for i = 2, #a do
+    out[#out + 1] = live_sessions(a[i])
+  end
+  return out
+end
+
 -- presence user: {announced(0/1), at, seen, version, id, value, id, value, ...}
 function ops.presence(a)
   local st = redis.call('HMGET', status_key(a[2]), 's', 'at', 'seen', 'v')

@@ -8,8 +8,10 @@ import io.switchboard.protocol.envelope.PresenceChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -85,6 +87,29 @@ abstract class AbstractPresenceStoreContractTest {
         assertThat(presence.online()).isTrue();
         assertThat(presence.sessions()).extracting(LiveSession::session).containsExactly(phone, web);
         assertThat(presence.lastSeen()).isPositive();
+    }
+
+    @Test
+    void manyUsersSessionsAreLookedUpTogetherOfflineOnesIncluded() {
+        String node = node();
+        store().renewLease(node, LONG).block();
+        List<PresenceSession> phones = IntStream.range(0, 600)
+                .mapToObj(i -> session(user(), "phone", node, 1))
+                .toList();
+        List<String> online = phones.stream().map(PresenceSession::userId).toList();
+        Flux.fromIterable(phones).flatMap(p -> store().register(p, LONG), 64).blockLast();
+        PresenceSession secondDevice = session(online.get(0), "web", node, 2);
+        store().register(secondDevice, LONG).block();
+        String offline = user();
+        List<String> asked = new ArrayList<>(online);
+        asked.add(offline);
+        asked.add(online.get(1)); // asked twice
+
+        Map<String, List<PresenceSession>> found = store().sessionsOf(asked).block();
+
+        assertThat(found).hasSize(601).containsEntry(offline, List.of());
+        assertThat(found.get(online.get(0))).containsExactly(phones.get(0), secondDevice);
+        assertThat(phones).allSatisfy(p -> assertThat(found.get(p.userId())).contains(p));
     }
 
     @Test

@@ -6,7 +6,10 @@ import io.switchboard.kafka.KafkaSender;
 import io.switchboard.presence.PresenceSession;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.protocol.envelope.Topics;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import reactor.core.publisher.Flux;
@@ -18,8 +21,9 @@ import reactor.core.publisher.Mono;
  * nothing: the message is already stored. Offsets are committed only after every forward of the batch
  * is acknowledged; a crash redelivers the batch, and gateways drop copies they already pushed (by seq).
  *
- * <p>Order per recipient is kept: lookups are issued in offset order and the forwards are sent in
- * offset order through one producer.
+ * <p>A batch costs one presence lookup for all its recipients (one Redis round trip per few hundred
+ * users), read after the records were sequenced, so a session registered before its seq was assigned
+ * is seen. Order per recipient is kept: the forwards are sent in offset order through one producer.
  */
 public final class RoutingPipeline {
 
@@ -45,42 +49,43 @@ public final class RoutingPipeline {
 
     /** Handles one batch; the receiver commits it when the returned Mono completes. */
     public Mono<Void> handle(List<ConsumerRecord<String, byte[]>> batch) {
-        return Flux.fromIterable(batch)
-                .flatMapSequential(this::forwards, 256)
+        Set<String> recipients = new LinkedHashSet<>();
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            if (record.key() != null) {
+                recipients.add(record.key());
+            }
+        }
+        if (recipients.isEmpty()) {
+            return Mono.empty();
+        }
+        return presence.sessionsOf(recipients)
+                .flatMapMany(sessions -> Flux.fromIterable(batch).concatMap(record -> forwards(record, sessions)))
                 .collectList()
-                .flatMap(perRecord -> {
-                    List<ProducerRecord<String, byte[]>> all =
-                            perRecord.stream().flatMap(List::stream).toList();
-                    return all.isEmpty()
-                            ? Mono.empty()
-                            : sender.sendAll(all).doOnSuccess(ok -> routed.increment(all.size()));
-                })
+                .flatMap(all -> all.isEmpty()
+                        ? Mono.empty()
+                        : sender.sendAll(all).doOnSuccess(ok -> routed.increment(all.size())))
                 .then();
     }
 
-    private Mono<List<ProducerRecord<String, byte[]>>> forwards(ConsumerRecord<String, byte[]> record) {
+    private Flux<ProducerRecord<String, byte[]>> forwards(
+            ConsumerRecord<String, byte[]> record, Map<String, List<PresenceSession>> sessionsByUser) {
         String recipient = record.key();
-        if (recipient == null) {
-            return Mono.just(List.of());
+        List<PresenceSession> sessions = recipient == null ? List.of() : sessionsByUser.get(recipient);
+        if (sessions == null || sessions.isEmpty()) {
+            notConnected.increment();
+            return Flux.empty();
         }
-        return presence.sessionsOf(recipient).flatMap(sessions -> {
-            if (sessions.isEmpty()) {
-                notConnected.increment();
-                return Mono.just(List.<ProducerRecord<String, byte[]>>of());
-            }
-            return Flux.fromIterable(sessions)
-                    .map(PresenceSession::nodeId)
-                    .distinct()
-                    .filter(Topics::isValidNodeId)
-                    .map(Topics::node)
-                    .concatMap(topic -> nodeTopics.exists(topic).flatMap(exists -> {
-                        if (!exists) {
-                            unknownNode.increment();
-                            return Mono.empty();
-                        }
-                        return Mono.just(new ProducerRecord<>(topic, recipient, record.value()));
-                    }))
-                    .collectList();
-        });
+        return Flux.fromIterable(sessions)
+                .map(PresenceSession::nodeId)
+                .distinct()
+                .filter(Topics::isValidNodeId)
+                .map(Topics::node)
+                .concatMap(topic -> nodeTopics.exists(topic).flatMap(exists -> {
+                    if (!exists) {
+                        unknownNode.increment();
+                        return Mono.empty();
+                    }
+                    return Mono.just(new ProducerRecord<>(topic, recipient, record.value()));
+                }));
     }
 }
