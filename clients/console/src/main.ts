@@ -270,7 +270,9 @@ function onMessage(message: Message): void {
     dir: 'in',
     text: textOf(message.body),
     ts: message.ts,
-    whileAway: message.ts < openedAt - 1000,
+    // Accepted (server clock) before this console connected (its clock): stored, then replayed.
+    // A client clock far ahead of the server's would label a few live messages too; it is a hint.
+    whileAway: message.ts < openedAt,
   });
   if (selected !== contact.name || document.visibilityState !== 'visible') {
     contact.unread++;
