@@ -12,6 +12,7 @@ import io.switchboard.redis.RedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -36,6 +37,9 @@ class OfflineConfiguration {
     @Bean(destroyMethod = "close")
     KafkaSender<String, byte[]> sequencedSender(OfflineProperties properties) {
         Map<String, Object> config = properties.kafka().producerConfig();
+        // The pipeline hands over a whole batch at once and waits for it before polling again (one
+        // batch in flight): nothing else could join it, so lingering would only add latency per hop.
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaSender<>(config, "offline-sequenced");
     }
 

@@ -43,6 +43,9 @@ class RoutingConfiguration {
         Map<String, Object> config = properties.kafka().producerConfig();
         // A node topic can vanish with its node: fail such a send soon rather than stall the pipeline.
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        // The pipeline hands over a whole batch at once and waits for it before polling again (one
+        // batch in flight): nothing else could join it, so lingering would only add latency per hop.
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaSender<>(config, "routing-nodes");
     }
 
