@@ -52,10 +52,9 @@ public final class InMemoryMessageStore implements MessageStore {
             synchronized (inbox) {
                 Long known = inbox.seqById.get(m.id());
                 if (known != null) {
-                    return new SequencedMessage(m.id(), known, m.from(), m.to(), m.ts(), m.body());
+                    return SequencedMessage.of(m, known);
                 }
-                SequencedMessage stored =
-                        new SequencedMessage(m.id(), ++inbox.lastSeq, m.from(), m.to(), m.ts(), m.body());
+                SequencedMessage stored = SequencedMessage.of(m, ++inbox.lastSeq);
                 inbox.messages.addLast(stored);
                 inbox.seqById.put(m.id(), stored.seq());
                 long cutoff = clock.millis() - Math.min(retention.toMillis(), clock.millis());

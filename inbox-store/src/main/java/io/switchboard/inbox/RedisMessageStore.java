@@ -70,9 +70,11 @@ public final class RedisMessageStore implements MessageStore {
         }
         return Flux.fromIterable(byRecipient.entrySet())
                 .flatMap(inbox -> appendToOneInbox(inbox.getKey(), inbox.getValue()))
-                .collectMap(SequencedMessage::id)
-                .flatMapIterable(
-                        stored -> messages.stream().map(m -> stored.get(m.id())).toList());
+                // by recipient and id: one message id may go to many recipients (fan-out, groups)
+                .collectMap(m -> m.to() + '\n' + m.id())
+                .flatMapIterable(stored -> messages.stream()
+                        .map(m -> stored.get(m.to() + '\n' + m.id()))
+                        .toList());
     }
 
     private Flux<SequencedMessage> appendToOneInbox(String recipient, List<InboundMessage> messages) {
@@ -88,7 +90,7 @@ public final class RedisMessageStore implements MessageStore {
             List<SequencedMessage> stored = new ArrayList<>(messages.size());
             for (int i = 0; i < messages.size(); i++) {
                 InboundMessage m = messages.get(i);
-                stored.add(new SequencedMessage(m.id(), (Long) seqs.get(i), m.from(), m.to(), m.ts(), m.body()));
+                stored.add(SequencedMessage.of(m, (Long) seqs.get(i)));
             }
             return stored;
         });
@@ -114,7 +116,7 @@ public final class RedisMessageStore implements MessageStore {
         for (int i = 2; i + 1 < reply.size(); i += 2) {
             InboundMessage m = codec.decodeInbound(((String) reply.get(i)).getBytes(StandardCharsets.UTF_8));
             long seq = (long) Double.parseDouble((String) reply.get(i + 1));
-            messages.add(new SequencedMessage(m.id(), seq, m.from(), m.to(), m.ts(), m.body()));
+            messages.add(SequencedMessage.of(m, seq));
         }
         return new InboxPage(after, messages, firstStored, lastSeq);
     }

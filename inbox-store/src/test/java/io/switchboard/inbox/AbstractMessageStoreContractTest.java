@@ -47,6 +47,26 @@ abstract class AbstractMessageStoreContractTest {
     }
 
     @Test
+    void oneMessageIdSentToManyRecipientsIsStoredAndAnsweredForEachOfThem() {
+        String bob = user("bob");
+        String carol = user("carol");
+        InboundMessage fannedOut = new InboundMessage(
+                MessageIds.next(), "c", "billing", bob, System.currentTimeMillis(), new RawJson("1"), "team");
+        store().append(message(carol, "\"earlier\"")).block();
+
+        List<SequencedMessage> stored = store().appendAll(List.of(fannedOut, fannedOut.to(carol)))
+                .collectList()
+                .block();
+
+        assertThat(stored).extracting(SequencedMessage::to).containsExactly(bob, carol);
+        assertThat(stored).extracting(SequencedMessage::seq).containsExactly(1L, 2L);
+        assertThat(stored).extracting(SequencedMessage::id).containsOnly(fannedOut.id());
+        assertThat(stored).extracting(SequencedMessage::group).containsOnly("team");
+        InboxPage page = store().read(carol, 1, 10).block();
+        assertThat(page.messages()).extracting(SequencedMessage::group).containsExactly("team");
+    }
+
+    @Test
     void aBatchForManyRecipientsNumbersEachInListOrderAndAnswersInListOrder() {
         String bob = user("bob");
         String carol = user("carol");

@@ -23,6 +23,7 @@ public final class EnvelopeCodec {
             gen.writeStringProperty("to", m.to());
             gen.writeNumberProperty("ts", m.ts());
             Json.raw(gen, "body", m.body());
+            Json.optionalString(gen, "group", m.group());
             gen.writeEndObject();
         }));
     }
@@ -37,6 +38,7 @@ public final class EnvelopeCodec {
             gen.writeStringProperty("to", m.to());
             gen.writeNumberProperty("ts", m.ts());
             Json.raw(gen, "body", m.body());
+            Json.optionalString(gen, "group", m.group());
             gen.writeEndObject();
         }));
     }
@@ -50,14 +52,21 @@ public final class EnvelopeCodec {
                 required(n, "from"),
                 required(n, "to"),
                 number(n, "ts"),
-                body(n));
+                body(n),
+                Json.string(n, "group"));
     }
 
     /** @throws MalformedEnvelopeException if the bytes are not a sequenced envelope */
     public SequencedMessage decodeSequenced(byte[] bytes) {
         JsonNode n = parse(bytes);
         return new SequencedMessage(
-                required(n, "id"), number(n, "seq"), required(n, "from"), required(n, "to"), number(n, "ts"), body(n));
+                required(n, "id"),
+                number(n, "seq"),
+                required(n, "from"),
+                required(n, "to"),
+                number(n, "ts"),
+                body(n),
+                Json.string(n, "group"));
     }
 
     private static JsonNode parse(byte[] bytes) {

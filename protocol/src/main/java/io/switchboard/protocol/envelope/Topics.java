@@ -17,6 +17,13 @@ public final class Topics {
      */
     public static final String PRESENCE = "switchboard.presence";
 
+    /**
+     * Announcements ({@link BroadcastCodec}) for every session connected right now. Written by
+     * whichever gateway accepted {@code POST /api/v1/broadcast}, read by every gateway node from the
+     * latest offset; never stored for replay.
+     */
+    public static final String BROADCAST = "switchboard.broadcast";
+
     private static final String NODE_PREFIX = "switchboard.node.";
 
     /** Node ids become part of a topic name: Kafka's legal characters, bounded length. */

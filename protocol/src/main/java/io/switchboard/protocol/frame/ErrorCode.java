@@ -29,6 +29,8 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited", false),
     /** The {@code cid} was already used by this user for a message to another recipient. */
     CID_CONFLICT("cid_conflict", false),
+    /** A {@code send} to {@code group:<id>} from a user who is not a member (or no such group). */
+    NOT_A_MEMBER("not_a_member", false),
     /** An unexpected server fault; the message was not accepted. */
     INTERNAL("internal", false);
 

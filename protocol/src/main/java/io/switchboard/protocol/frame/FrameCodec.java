@@ -63,8 +63,9 @@ public final class FrameCodec {
         if (to == null || !to.isString()) {
             throw new FrameException(ErrorCode.MISSING_FIELD, cid, "'send' needs a string field 'to'");
         }
-        if (!Ids.isValidUserId(to.asString())) {
-            throw new FrameException(ErrorCode.BAD_RECIPIENT, cid, "'to' is not a valid user id");
+        String group = Ids.groupOf(to.asString());
+        if (group != null ? !Ids.isValidGroupId(group) : !Ids.isValidUserId(to.asString())) {
+            throw new FrameException(ErrorCode.BAD_RECIPIENT, cid, "'to' is not a valid user id or group:<id>");
         }
         JsonNode body = root.get("body");
         if (body == null || body.isMissingNode()) {
@@ -125,6 +126,12 @@ public final class FrameCodec {
             } else if (frame instanceof ServerFrame.Synced s) {
                 gen.writeStringProperty("type", "synced");
                 gen.writeNumberProperty("upTo", s.upTo());
+            } else if (frame instanceof ServerFrame.Broadcast b) {
+                gen.writeStringProperty("type", "broadcast");
+                gen.writeStringProperty("id", b.id());
+                gen.writeStringProperty("from", b.from());
+                gen.writeNumberProperty("ts", b.ts());
+                Json.raw(gen, "body", b.body());
             } else if (frame instanceof ServerFrame.Pong) {
                 gen.writeStringProperty("type", "pong");
             } else {

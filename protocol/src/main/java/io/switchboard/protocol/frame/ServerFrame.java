@@ -1,6 +1,8 @@
 package io.switchboard.protocol.frame;
 
+import io.switchboard.protocol.Ids;
 import io.switchboard.protocol.RawJson;
+import io.switchboard.protocol.envelope.SequencedMessage;
 
 /** A frame the gateway sends to a client (protocol v1). */
 public sealed interface ServerFrame {
@@ -20,9 +22,27 @@ public sealed interface ServerFrame {
      * A delivered message.
      *
      * @param seq the recipient's gap-free sequence number for this message (1, 2, 3, …)
+     * @param to the recipient (the session's own user) for a direct message; {@code group:<id>} for
+     *     a group message
      * @param ts epoch milliseconds at which the gateway accepted the message
      */
-    record Msg(String id, long seq, String from, String to, long ts, RawJson body) implements ServerFrame {}
+    record Msg(String id, long seq, String from, String to, long ts, RawJson body) implements ServerFrame {
+
+        /** The frame for a stored message: a group member's copy is addressed to the group. */
+        public static Msg of(SequencedMessage m) {
+            String to = m.group() == null ? m.to() : Ids.GROUP_PREFIX + m.group();
+            return new Msg(m.id(), m.seq(), m.from(), to, m.ts(), m.body());
+        }
+    }
+
+    /**
+     * An announcement pushed to every session connected at the moment it was published
+     * ({@code POST /api/v1/broadcast}); at most once, never stored or replayed.
+     *
+     * @param from who published it (a service or user id, as the publisher said)
+     * @param ts epoch milliseconds at which a gateway accepted it
+     */
+    record Broadcast(String id, String from, long ts, RawJson body) implements ServerFrame {}
 
     /**
      * The presence of a user this session watches: sent once on subscribing, then on every change.

@@ -26,6 +26,29 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void aGroupMembersCopyKeepsItsGroup() {
+        InboundMessage m = new InboundMessage("id1", "c1", "alice", "bob", 42L, new RawJson("1"), "team-7");
+        SequencedMessage s = SequencedMessage.of(m, 3);
+
+        assertThat(codec.decodeInbound(codec.encode(m))).isEqualTo(m);
+        assertThat(codec.decodeSequenced(codec.encode(s))).isEqualTo(s);
+        assertThat(new String(
+                        codec.encode(new InboundMessage("i", "c", "a", "b", 1L, new RawJson("1"))),
+                        StandardCharsets.UTF_8))
+                .doesNotContain("group");
+    }
+
+    @Test
+    void broadcastsRoundTrip() {
+        BroadcastCodec broadcasts = new BroadcastCodec();
+        var frame = new io.switchboard.protocol.frame.ServerFrame.Broadcast("b1", "ops", 42L, new RawJson("[1]"));
+
+        assertThat(broadcasts.decode(broadcasts.encode(frame))).isEqualTo(frame);
+        assertThatThrownBy(() -> broadcasts.decode("{\"id\":\"b1\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEnvelopeException.class);
+    }
+
+    @Test
     void readersIgnoreFieldsAddedByNewerWriters() {
         byte[] newer = "{\"v\":2,\"id\":\"i\",\"seq\":1,\"from\":\"a\",\"to\":\"b\",\"ts\":1,\"body\":0,\"extra\":true}"
                 .getBytes(StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.protocol.RawJson;
+import io.switchboard.protocol.envelope.SequencedMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -66,6 +67,8 @@ class FrameCodecTest {
                 "{\"type\":\"send\",\"cid\":\"c5\",\"to\":42,\"body\":1}   | missing_field  | c5",
                 "{\"type\":\"send\",\"cid\":\"c6\",\"to\":\"b b\",\"body\":1} | bad_recipient | c6",
                 "{\"type\":\"send\",\"cid\":\"\",\"to\":\"bob\",\"body\":1} | bad_field     |",
+                "{\"type\":\"send\",\"cid\":\"c7\",\"to\":\"group:\",\"body\":1} | bad_recipient | c7",
+                "{\"type\":\"send\",\"cid\":\"c8\",\"to\":\"group:a:b\",\"body\":1} | bad_recipient | c8",
                 "{\"type\":\"recv\"}                                     | missing_field  |",
                 "{\"type\":\"recv\",\"seq\":\"7\"}                     | missing_field  |",
                 "{\"type\":\"recv\",\"seq\":-1}                        | bad_field      |",
@@ -105,6 +108,20 @@ class FrameCodecTest {
         assertThat(codec.encode(new ServerFrame.Error("c9", ErrorCode.UNAVAILABLE, "later")))
                 .isEqualTo("{\"type\":\"error\",\"cid\":\"c9\",\"code\":\"unavailable\",\"message\":\"later\"}");
         assertThat(codec.encode(new ServerFrame.Pong())).isEqualTo("{\"type\":\"pong\"}");
+        assertThat(codec.encode(new ServerFrame.Broadcast("b1", "system", 1700000000000L, new RawJson("{\"t\":1}"))))
+                .isEqualTo("{\"type\":\"broadcast\",\"id\":\"b1\",\"from\":\"system\",\"ts\":1700000000000,"
+                        + "\"body\":{\"t\":1}}");
+    }
+
+    @Test
+    void readsASendToAGroupAndAddressesItsCopiesToTheGroup() {
+        assertThat(codec.decode("{\"type\":\"send\",\"cid\":\"c1\",\"to\":\"group:team-7\",\"body\":1}"))
+                .isEqualTo(new ClientFrame.Send("c1", "group:team-7", new RawJson("1")));
+        SequencedMessage copy = new SequencedMessage("m1", 4, "alice", "bob", 1L, new RawJson("1"), "team-7");
+        assertThat(ServerFrame.Msg.of(copy).to()).isEqualTo("group:team-7");
+        assertThat(ServerFrame.Msg.of(new SequencedMessage("m2", 5, "alice", "bob", 1L, new RawJson("1")))
+                        .to())
+                .isEqualTo("bob");
     }
 
     @Test
