@@ -31,6 +31,17 @@ public final class TestTokens {
                         .build());
     }
 
+    /** A valid HS256 token of a backend: {@code "role":"service"}, for the gateway's HTTP API. */
+    public static String service(String secret, String subject, Duration ttl) {
+        return sign(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .subject(subject)
+                        .claim("role", "service")
+                        .expirationTime(Date.from(Instant.now().plus(ttl)))
+                        .build());
+    }
+
     /** A correctly signed token that expired a minute ago. */
     public static String expired(String secret, String subject) {
         return sign(

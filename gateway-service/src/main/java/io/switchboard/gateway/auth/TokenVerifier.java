@@ -39,8 +39,19 @@ public final class TokenVerifier {
         processor.setJWTClaimsSetVerifier(claims);
     }
 
+    /** The claim naming a token's role; {@value #SERVICE_ROLE} marks a backend, not a user. */
+    public static final String ROLE_CLAIM = "role";
+
+    /** The role of tokens that may call the HTTP API for backends ({@code /api/v1/...}). */
+    public static final String SERVICE_ROLE = "service";
+
     /** Returns the user id the token authenticates. */
     public String verify(String token) throws InvalidTokenException {
+        return verifyToken(token).subject();
+    }
+
+    /** Verifies the token and returns whom it authenticates and whether it is a service's token. */
+    public Verified verifyToken(String token) throws InvalidTokenException {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -55,6 +66,12 @@ public final class TokenVerifier {
         if (!Ids.isValidUserId(subject)) {
             throw new InvalidTokenException("token subject is not a valid user id");
         }
-        return subject;
+        return new Verified(subject, SERVICE_ROLE.equals(claims.getClaim(ROLE_CLAIM)));
     }
+
+    /**
+     * @param subject the token's {@code sub}: a user id, or a service's name
+     * @param service whether the token carries {@code "role":"service"}
+     */
+    public record Verified(String subject, boolean service) {}
 }

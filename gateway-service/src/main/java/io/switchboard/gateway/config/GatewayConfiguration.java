@@ -7,6 +7,8 @@ import io.switchboard.gateway.auth.JwtSecret;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
+import io.switchboard.gateway.groups.GroupStore;
+import io.switchboard.gateway.inbound.FanOut;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.presence.GatewayPresenceProperties;
 import io.switchboard.gateway.presence.PresenceWatchers;
@@ -165,8 +167,13 @@ class GatewayConfiguration {
     }
 
     @Bean
-    MessageAcceptor messageAcceptor(KafkaSender<String, byte[]> sender, SendLedger ledger, MeterRegistry meters) {
-        return new MessageAcceptor(sender, ledger, meters);
+    MessageAcceptor messageAcceptor(
+            KafkaSender<String, byte[]> sender,
+            SendLedger ledger,
+            GroupStore groups,
+            FanOut fanOut,
+            MeterRegistry meters) {
+        return new MessageAcceptor(sender, ledger, groups, fanOut, meters);
     }
 
     @Bean

@@ -22,6 +22,14 @@ public enum GatewayMeters {
     DUPLICATES_DROPPED("switchboard.messages.duplicates.dropped"),
     /** Counter: error frames sent, tag {@code code}. */
     ERRORS_SENT("switchboard.frames.errors"),
+    /** Counter: HTTP API calls refused before they reached an endpoint, tag {@code reason} (the error code). */
+    API_REJECTED("switchboard.api.rejected"),
+    /** Counter: copies of {@code POST /api/v1/messages} written to Kafka, tag {@code outcome} (accepted, failed). */
+    PUBLISHED_COPIES("switchboard.publish.copies"),
+    /** Counter: {@code broadcast} frames queued to sessions on this node. */
+    BROADCASTS_DELIVERED("switchboard.broadcasts.delivered"),
+    /** Counter: {@code broadcast} frames skipped for a session whose outbound queue was more than half full. */
+    BROADCASTS_SKIPPED("switchboard.broadcasts.skipped"),
     /** Timer: from the accepting gateway's timestamp to the {@code msg} being queued for the recipient. */
     DELIVERY_LATENCY("switchboard.delivery.latency");
 

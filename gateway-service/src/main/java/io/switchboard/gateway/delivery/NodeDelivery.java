@@ -58,7 +58,7 @@ public final class NodeDelivery {
             if (sessions.isEmpty()) {
                 continue;
             }
-            ServerFrame.Msg frame = new ServerFrame.Msg(m.id(), m.seq(), m.from(), m.to(), m.ts(), m.body());
+            ServerFrame.Msg frame = ServerFrame.Msg.of(m);
             for (ClientSession session : sessions) {
                 SessionFeed.Outcome outcome = session.feed().onLive(frame);
                 if (outcome == SessionFeed.Outcome.QUEUED) {

@@ -3,8 +3,10 @@ package io.switchboard.gateway.inbound;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.delivery.GatewayMeters;
+import io.switchboard.gateway.groups.GroupStore;
 import io.switchboard.inbox.SendLedger;
 import io.switchboard.kafka.KafkaSender;
+import io.switchboard.protocol.Ids;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.Topics;
@@ -28,6 +30,13 @@ import reactor.core.publisher.Mono;
  * that same id (the inbox stores a message id once) and acknowledged with it. Reusing a cid for
  * another recipient is refused with {@code cid_conflict}.
  *
+ * <p>Groups: a send to {@code group:<id>} from a member is written once per member (the sender
+ * included, so all of the sender's devices see it), each copy under the same message id and carrying
+ * the group; it is acknowledged once every copy is, else answered {@code unavailable} (a retry with
+ * the same cid writes every copy again, and each is stored once). A non-member gets
+ * {@code not_a_member}. Membership is read when the send is prepared, so the members are those of
+ * that moment.
+ *
  * <p>Order: the Kafka writes of one session's sends are subscribed in the order of the sends (see
  * {@link #accept}) and one producer keeps that order, so messages from one sender to one recipient
  * keep their order.
@@ -41,10 +50,19 @@ public final class MessageAcceptor {
     private final Counter deduplicated;
     private final EnvelopeCodec codec = new EnvelopeCodec();
     private final Counter accepted;
+    private final GroupStore groups;
+    private final FanOut fanOut;
 
-    public MessageAcceptor(KafkaSender<String, byte[]> sender, SendLedger ledger, MeterRegistry meters) {
+    public MessageAcceptor(
+            KafkaSender<String, byte[]> sender,
+            SendLedger ledger,
+            GroupStore groups,
+            FanOut fanOut,
+            MeterRegistry meters) {
         this.sender = sender;
         this.ledger = ledger;
+        this.groups = groups;
+        this.fanOut = fanOut;
         this.deduplicated = meters.counter(GatewayMeters.SENDS_DEDUPLICATED.meterName());
         this.accepted = meters.counter(GatewayMeters.MESSAGES_ACCEPTED.meterName());
         MessageIds.init(); // seeds the id generator now, not on the first event-loop call
@@ -59,13 +77,14 @@ public final class MessageAcceptor {
      * {@code flatMap}).
      */
     public Mono<Mono<ServerFrame>> accept(String user, ClientFrame.Send send) {
+        String group = Ids.groupOf(send.to());
+        if (group != null) {
+            return acceptForGroup(user, send, group);
+        }
         return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
                 .map(claim -> {
                     if (!claim.to().equals(send.to())) {
-                        return Mono.<ServerFrame>just(new ServerFrame.Error(
-                                send.cid(),
-                                ErrorCode.CID_CONFLICT,
-                                "this cid was already used for a message to another recipient"));
+                        return Mono.<ServerFrame>just(conflict(send.cid()));
                     }
                     if (!claim.first()) {
                         deduplicated.increment();
@@ -77,6 +96,55 @@ public final class MessageAcceptor {
                     log.warn("send refused: the send ledger is unavailable: {}", e.toString());
                     return Mono.just(Mono.just(unavailable(send.cid())));
                 });
+    }
+
+    private Mono<Mono<ServerFrame>> acceptForGroup(String user, ClientFrame.Send send, String group) {
+        return groups.members(group)
+                .flatMap(members -> {
+                    if (members.isEmpty() || !members.get().contains(user)) {
+                        return Mono.just(Mono.<ServerFrame>just(new ServerFrame.Error(
+                                send.cid(), ErrorCode.NOT_A_MEMBER, "you are not a member of this group")));
+                    }
+                    return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
+                            .map(claim -> {
+                                if (!claim.to().equals(send.to())) {
+                                    return Mono.<ServerFrame>just(conflict(send.cid()));
+                                }
+                                if (!claim.first()) {
+                                    deduplicated.increment();
+                                }
+                                InboundMessage message = new InboundMessage(
+                                        claim.messageId(),
+                                        send.cid(),
+                                        user,
+                                        user,
+                                        System.currentTimeMillis(),
+                                        send.body(),
+                                        group);
+                                return fanOut.send(message, members.get(), true).map(result -> {
+                                    if (result.overloaded()) {
+                                        return new ServerFrame.Error(
+                                                send.cid(),
+                                                ErrorCode.RATE_LIMITED,
+                                                "too many group messages in flight; retry later with the same cid");
+                                    }
+                                    if (!result.complete()) {
+                                        return unavailable(send.cid());
+                                    }
+                                    accepted.increment();
+                                    return new ServerFrame.Ack(send.cid(), claim.messageId());
+                                });
+                            });
+                })
+                .onErrorResume(e -> {
+                    log.warn("group send refused: Redis is unavailable: {}", e.toString());
+                    return Mono.just(Mono.just(unavailable(send.cid())));
+                });
+    }
+
+    private static ServerFrame conflict(String cid) {
+        return new ServerFrame.Error(
+                cid, ErrorCode.CID_CONFLICT, "this cid was already used for a message to another recipient");
     }
 
     private Mono<ServerFrame> produce(InboundMessage message) {

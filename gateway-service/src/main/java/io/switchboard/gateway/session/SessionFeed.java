@@ -268,7 +268,7 @@ public final class SessionFeed {
             if (m.seq() != delivered + 1) {
                 continue;
             }
-            if (!queue(new ServerFrame.Msg(m.id(), m.seq(), m.from(), m.to(), m.ts(), m.body()))) {
+            if (!queue(ServerFrame.Msg.of(m))) {
                 return false;
             }
             replayed++;

@@ -25,6 +25,21 @@ class TokenVerifierTest {
     }
 
     @Test
+    void onlyATokenWithTheServiceRoleIsAServicesToken() throws Exception {
+        assertThat(verifier.verifyToken(TestTokens.service(TestTokens.SECRET, "billing", Duration.ofMinutes(5))))
+                .isEqualTo(new TokenVerifier.Verified("billing", true));
+        assertThat(verifier.verifyToken(TestTokens.mint(TestTokens.SECRET, "alice", Duration.ofMinutes(5))))
+                .isEqualTo(new TokenVerifier.Verified("alice", false));
+    }
+
+    @Test
+    void refusesSubjectsThatNameAGroup() {
+        assertThatThrownBy(
+                        () -> verifier.verify(TestTokens.mint(TestTokens.SECRET, "group:team", Duration.ofMinutes(5))))
+                .isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
     void refusesExpiredTokens() {
         assertThatThrownBy(() -> verifier.verify(TestTokens.expired(TestTokens.SECRET, "alice")))
                 .isInstanceOf(InvalidTokenException.class);

@@ -1,0 +1,57 @@
+package io.switchboard.gateway.api;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The HTTP API for backends on a gateway node, {@code switchboard.api.*}.
+ *
+ * @param keys API keys that may call {@code /api/v1/...} ({@code SWITCHBOARD_API_KEYS}, comma
+ *     separated; each at least 16 characters). Empty: only service tokens (JWTs with
+ *     {@code "role":"service"}) are accepted
+ * @param maxRecipients recipients of one {@code POST /api/v1/messages}; default 10000
+ * @param maxBodyBytes the largest message body (UTF-8 bytes of its JSON); default 65536, as for a
+ *     WebSocket frame
+ * @param chunk copies produced to Kafka together (one hand-over to the producer); default 500
+ * @param chunksInFlight chunks of one call in flight at once; default 4
+ * @param maxInflightCopies copies of all calls on this node waiting for Kafka at once; a call that
+ *     would exceed it is refused with 503 {@code overloaded}; default 40000 (the producer's own
+ *     hand-off queue holds 8192 chunks or records)
+ * @param maxGroupMembers the largest group; default 1000
+ */
+@ConfigurationProperties("switchboard.api")
+public record ApiProperties(
+        List<String> keys,
+        int maxRecipients,
+        int maxBodyBytes,
+        int chunk,
+        int chunksInFlight,
+        int maxInflightCopies,
+        int maxGroupMembers) {
+
+    /** Shorter keys are refused at start-up: an API key is a password. */
+    public static final int MIN_KEY_LENGTH = 16;
+
+    public ApiProperties {
+        keys = keys == null
+                ? List.of()
+                : keys.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
+        for (String key : keys) {
+            if (key.length() < MIN_KEY_LENGTH) {
+                // The message names the rule, never the key.
+                throw new IllegalArgumentException(
+                        "switchboard.api.keys: every key must be at least " + MIN_KEY_LENGTH + " characters");
+            }
+        }
+        maxRecipients = maxRecipients <= 0 ? 10_000 : maxRecipients;
+        maxBodyBytes = maxBodyBytes <= 0 ? 65_536 : maxBodyBytes;
+        chunk = chunk <= 0 ? 500 : chunk;
+        chunksInFlight = chunksInFlight <= 0 ? 4 : chunksInFlight;
+        maxInflightCopies = maxInflightCopies <= 0 ? 40_000 : maxInflightCopies;
+        maxGroupMembers = maxGroupMembers <= 0 ? 1000 : maxGroupMembers;
+        if (maxRecipients > maxInflightCopies || maxGroupMembers > maxInflightCopies) {
+            throw new IllegalArgumentException(
+                    "switchboard.api.max-inflight-copies must be at least max-recipients and max-group-members");
+        }
+    }
+}

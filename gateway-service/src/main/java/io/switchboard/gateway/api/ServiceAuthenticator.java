@@ -1,0 +1,104 @@
+package io.switchboard.gateway.api;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.auth.InvalidTokenException;
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.delivery.GatewayMeters;
+import io.switchboard.protocol.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Lets only services call the HTTP API ({@code /api/...}): the request must carry
+ * {@code Authorization: Bearer <credential>}, where the credential is one of the configured API keys
+ * (compared in constant time) or a JWT signed with the shared secret whose {@code role} claim is
+ * {@code service}. No credential or an invalid one: 401 {@code unauthorized}; a valid user token:
+ * 403 {@code service_credential_required}. Credentials are never logged.
+ */
+public final class ServiceAuthenticator implements WebFilter, Ordered {
+
+    public static final String PATH_PREFIX = "/api/";
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceAuthenticator.class);
+    private static final String BEARER = "Bearer ";
+
+    private final List<byte[]> keys;
+    private final TokenVerifier verifier;
+    private final MeterRegistry meters;
+
+    public ServiceAuthenticator(List<String> keys, TokenVerifier verifier, MeterRegistry meters) {
+        this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        this.verifier = verifier;
+        this.meters = meters;
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 10;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!exchange.getRequest().getPath().pathWithinApplication().value().startsWith(PATH_PREFIX)) {
+            return chain.filter(exchange);
+        }
+        String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a service credential is required");
+        }
+        String credential = header.substring(BEARER.length()).trim();
+        if (isKey(credential)) {
+            return chain.filter(exchange);
+        }
+        TokenVerifier.Verified token;
+        try {
+            token = verifier.verifyToken(credential);
+        } catch (InvalidTokenException e) {
+            log.debug("refused API call: {}", e.getMessage());
+            return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "the credential is invalid or expired");
+        }
+        if (!token.service()) {
+            return reject(
+                    exchange,
+                    HttpStatus.FORBIDDEN,
+                    "service_credential_required",
+                    "user tokens may not call this API; use an API key or a service token");
+        }
+        return chain.filter(exchange);
+    }
+
+    /** Compares against every key, each in constant time, so timing tells nothing about any of them. */
+    private boolean isKey(String credential) {
+        byte[] given = credential.getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] key : keys) {
+            match |= MessageDigest.isEqual(key, given);
+        }
+        return match;
+    }
+
+    private Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
+        meters.counter(GatewayMeters.API_REJECTED.meterName(), "reason", code).increment();
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(status);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        if (status == HttpStatus.UNAUTHORIZED) {
+            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("code", code, "message", message));
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+    }
+}
