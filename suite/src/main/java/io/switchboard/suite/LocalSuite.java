@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.switchboard.gateway.auth.JwtSecret;
+import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.infra.KafkaServer;
 import io.switchboard.infra.RedisServer;
 import java.nio.file.Path;
@@ -91,12 +92,18 @@ public final class LocalSuite {
         for (int port : suite.gatewayPorts()) {
             System.out.printf("console   http://127.0.0.1:%d/console/  (sign in as anyone)%n", port);
         }
+        System.out.printf(
+                "http api  http://127.0.0.1:%d/api/v1/messages, /groups, /broadcast  (contract: /openapi/gateway.yaml)%n",
+                suite.gatewayPorts().get(0));
         String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
         secret = JwtSecret.resolve(secret, true);
         System.out.println("development tokens (valid 12 hours):");
         for (String user : List.of("alice", "bob")) {
-            System.out.printf("  %-5s %s%n", user, token(secret, user));
+            System.out.printf("  %-5s %s%n", user, token(secret, user, false));
         }
+        System.out.printf(
+                "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
+                token(secret, "backend", true));
         System.out.printf("Switchboard is ready in %.1f s. Ctrl-C stops it.%n", (System.nanoTime() - started) / 1e9);
         stopped.await();
     }
@@ -106,13 +113,14 @@ public final class LocalSuite {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static String token(String secret, String user) throws JOSEException {
-        SignedJWT jwt = new SignedJWT(
-                new JWSHeader(JWSAlgorithm.HS256),
-                new JWTClaimsSet.Builder()
-                        .subject(user)
-                        .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(12))))
-                        .build());
+    private static String token(String secret, String user, boolean service) throws JOSEException {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .subject(user)
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(12))));
+        if (service) {
+            claims.claim(TokenVerifier.ROLE_CLAIM, TokenVerifier.SERVICE_ROLE);
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return jwt.serialize();
     }

@@ -148,8 +148,12 @@ public final class WsTestClient {
         }
     }
 
+    /**
+     * One connection per session, outside any pool: the shared pool allows 500 connections per
+     * address, and a WebSocket holds its connection for its whole life.
+     */
     private static HttpClient client(String bearerToken) {
-        return HttpClient.create().headers(h -> {
+        return HttpClient.newConnection().headers(h -> {
             if (bearerToken != null) {
                 h.add("Authorization", "Bearer " + bearerToken);
             }
