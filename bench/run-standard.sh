@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the standard benchmark set against a freshly started local suite and rewrites
-# docs/benchmarks.md (tables from this run, text from bench/intro.md and bench/analysis.md) and
-# bench/results/standard-<date>.json. Bounded: about 6 minutes of load plus suite start-up.
+# docs/benchmarks.md (tables from this run, text from bench/intro.md, bench/analysis.md and
+# bench/sections/*.md) and bench/results/standard-<date>.json. Bounded: about 6 minutes of load plus suite start-up.
 #
 #   bench/run-standard.sh                         # the whole set
 #   bench/run-standard.sh --only direct1k,idle    # some parts (direct1k, direct5k, fan, idle, reconnect)
@@ -25,6 +25,10 @@ echo "suite running as pid $pid; $(uptime)"
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
+# Sections measured elsewhere (bench/sections/*.md, e.g. the HTTP fan-out benchmark) follow the
+# analysis, so this run keeps them.
+analysis=$(mktemp)
+cat bench/analysis.md bench/sections/*.md > "$analysis" 2>/dev/null || cp bench/analysis.md "$analysis"
 # shellcheck disable=SC2086
 java $LOADGEN_JAVA_OPTS -jar loadgen/target/loadgen-0.1.0-SNAPSHOT-exec.jar standard \
   --gateway "$(gateway_urls)" \
@@ -33,6 +37,6 @@ java $LOADGEN_JAVA_OPTS -jar loadgen/target/loadgen-0.1.0-SNAPSHOT-exec.jar stan
   --json "bench/results/standard-${stamp}.json" \
   --markdown docs/benchmarks.md \
   --intro bench/intro.md \
-  --analysis bench/analysis.md \
+  --analysis "$analysis" \
   "$@"
 echo "done; $(uptime)"
