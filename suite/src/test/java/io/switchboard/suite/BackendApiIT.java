@@ -371,6 +371,25 @@ class BackendApiIT {
         }
     }
 
+    @Test
+    void aGroupNeverGrowsBeyondItsMaximum() {
+        BackendApi api = BackendApi.withKey(suite, 1);
+        List<String> users = users("crowd", 1001);
+        String group = TestInfra.uniqueId("crowd");
+        assertThat(api.createGroup(group, users).code()).isEqualTo("group_too_large");
+        assertThat(api.createGroup(group, users.subList(0, 999)).status()).isEqualTo(201);
+
+        BackendApi.Answer tooMany = api.addMembers(group, users.subList(998, 1001));
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.code()).isEqualTo("group_too_large");
+        assertThat(api.members(group).body().get("members")).hasSize(999);
+        assertThat(api.addMembers(group, users.subList(998, 1000))
+                        .body()
+                        .get("members")
+                        .asInt())
+                .isEqualTo(1000);
+    }
+
     static String groupSend(String cid, String group, String body) {
         return send(cid, "group:" + group, body);
     }
