@@ -44,15 +44,21 @@ public final class ApiJson {
 
     /**
      * A required array of user ids, duplicates removed (first occurrence kept), at most {@code max}.
-     * Codes: {@code emptyCode} for a missing or empty array, {@code tooManyCode} beyond {@code max},
-     * {@code badCode} for an entry that is not a user id.
+     * Codes: {@code emptyCode} for a missing array (or an empty one, unless {@code mayBeEmpty}),
+     * {@code tooManyCode} beyond {@code max}, {@code badCode} for an entry that is not a user id.
      */
     public static List<String> userIds(
-            JsonNode root, String field, int max, boolean mayBeEmpty, String tooManyCode, String badCode) {
+            JsonNode root,
+            String field,
+            int max,
+            boolean mayBeEmpty,
+            String emptyCode,
+            String tooManyCode,
+            String badCode) {
         JsonNode array = root.get(field);
         if (array == null || !array.isArray() || (!mayBeEmpty && array.isEmpty())) {
             throw ApiException.badRequest(
-                    mayBeEmpty ? badCode : "empty_recipients",
+                    emptyCode,
                     "'" + field + "' must be " + (mayBeEmpty ? "an array" : "a non-empty array") + " of user ids");
         }
         if (array.size() > max) {

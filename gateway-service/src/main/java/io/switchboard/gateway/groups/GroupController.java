@@ -115,7 +115,13 @@ public class GroupController {
     public Mono<GroupSize> add(@PathVariable("id") String id, @RequestBody byte[] request) {
         String group = groupId(id);
         List<String> users = ApiJson.userIds(
-                ApiJson.object(request), "users", properties.maxGroupMembers(), false, "group_too_large", "bad_member");
+                ApiJson.object(request),
+                "users",
+                properties.maxGroupMembers(),
+                false,
+                "bad_member",
+                "group_too_large",
+                "bad_member");
         return store.add(group, users).onErrorMap(GroupController::unavailable).map(change -> {
             check(change, group);
             return new GroupSize(group, change.size());
@@ -160,7 +166,8 @@ public class GroupController {
     }
 
     private List<String> members(JsonNode root) {
-        return ApiJson.userIds(root, "members", properties.maxGroupMembers(), true, "group_too_large", "bad_member");
+        return ApiJson.userIds(
+                root, "members", properties.maxGroupMembers(), true, "bad_member", "group_too_large", "bad_member");
     }
 
     private static String groupId(String id) {

@@ -100,8 +100,14 @@ public class PublishController {
     private Publisher.Request parse(byte[] request) {
         JsonNode root = ApiJson.object(request);
         String from = ApiJson.userId(root, "from", "bad_from");
-        List<String> to =
-                ApiJson.userIds(root, "to", properties.maxRecipients(), false, "too_many_recipients", "bad_recipient");
+        List<String> to = ApiJson.userIds(
+                root,
+                "to",
+                properties.maxRecipients(),
+                false,
+                "empty_recipients",
+                "too_many_recipients",
+                "bad_recipient");
         return new Publisher.Request(from, to, ApiJson.body(root, properties.maxBodyBytes()), ApiJson.cid(root));
     }
 
