@@ -1,0 +1,207 @@
+package io.switchboard.suite;
+
+import static io.switchboard.suite.Clients.json;
+import static io.switchboard.suite.Clients.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.suite.deploy.Nginx;
+import io.switchboard.test.TestInfra;
+import io.switchboard.test.TestTokens;
+import io.switchboard.test.WsTestClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The load balancer of the container deployment (deploy/nginx/, the same main file and template
+ * docker-compose uses) in front of two gateway nodes of the suite, with only the upstream
+ * substituted: WebSockets pass through it, authenticated, and sessions are spread over both nodes.
+ * Needs Debian's nginx ({@code .ci/run} installs it); skipped without it.
+ */
+class LoadBalancerIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static Path nginxBinary;
+    private static Suite suite;
+    private static PresenceApi presenceApi;
+    private static Process nginx;
+    private static int lbPort;
+
+    @TempDir
+    static Path directory;
+
+    @BeforeAll
+    static void start() throws IOException {
+        nginxBinary = Nginx.binary().orElse(null);
+        Assumptions.assumeTrue(
+                nginxBinary != null,
+                "nginx is not installed: skipping the load-balancer test"
+                        + " (apt-get install nginx; .ci/run installs it)");
+        suite = Suite.start(new Suite.Options(
+                TestInfra.kafkaBootstrapServers(),
+                TestInfra.redisUri(),
+                new Suite.ServicePorts(0, 0, 0),
+                List.of(0, 0),
+                Map.of("switchboard.jwt.secret", TestTokens.SECRET)));
+        presenceApi = new PresenceApi(suite);
+
+        lbPort = freePort();
+        Path lb = directory.resolve("lb");
+        Nginx.render(
+                lb,
+                Map.of(
+                        "NGINX_PORT",
+                        "127.0.0.1:" + lbPort,
+                        // the name of the upstream block below instead of the compose service name
+                        "LB_GATEWAYS",
+                        "gateways",
+                        "NGINX_RESOLVER",
+                        "127.0.0.1",
+                        "NGINX_ACCESS_LOG",
+                        lb.resolve("access.log").toString()),
+                Map.of(
+                        "gateways.conf",
+                        // zone: one round-robin state for all worker processes
+                        "upstream gateways {\n    zone gateways 64k;\n"
+                                + "    server 127.0.0.1:" + suite.gatewayPorts().get(0) + ";\n"
+                                + "    server 127.0.0.1:" + suite.gatewayPorts().get(1) + ";\n}\n"));
+        Nginx.Result check = Nginx.test(nginxBinary, lb);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        nginx = new ProcessBuilder(Nginx.command(nginxBinary, lb))
+                .redirectErrorStream(true)
+                .redirectOutput(lb.resolve("nginx.out").toFile())
+                .start();
+        await().atMost(WAIT).until(() -> lbAnswers() || !nginx.isAlive());
+        assertThat(nginx.isAlive())
+                .as("nginx stopped: %s", Files.readString(lb.resolve("nginx.out")))
+                .isTrue();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (nginx != null) {
+            nginx.destroy(); // SIGTERM: nginx's fast shutdown, workers included
+            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                nginx.destroyForcibly();
+            }
+        }
+        if (suite != null) {
+            suite.close();
+        }
+    }
+
+    @Test
+    void sessionsThroughTheLoadBalancerAreSpreadOverBothNodesAndMessagesPassBothWays() {
+        List<String> users = new ArrayList<>();
+        List<WsTestClient.Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                String user = TestInfra.uniqueId("lb" + i);
+                users.add(user);
+                WsTestClient.Connection c = WsTestClient.connect(lb(null), Clients.token(user));
+                JsonNode welcome = json(c.awaitFrame(f -> f.contains("\"welcome\""), WAIT));
+                assertThat(welcome.get("user").asString()).isEqualTo(user);
+                sessions.add(c);
+            }
+
+            Map<String, String> nodeOf = new HashMap<>();
+            await().atMost(WAIT).until(() -> {
+                for (String user : users) {
+                    JsonNode live = presenceApi.presence(user).get("sessions");
+                    if (live.size() == 1) {
+                        nodeOf.put(user, live.get(0).get("node").asString());
+                    }
+                }
+                return nodeOf.size() == users.size();
+            });
+            assertThat(new HashSet<>(nodeOf.values())).containsExactlyInAnyOrder("gw-1", "gw-2");
+
+            // a message between two users held by different nodes, both through the load balancer
+            int from = 0;
+            int to = 1;
+            while (nodeOf.get(users.get(to)).equals(nodeOf.get(users.get(from)))) {
+                to++;
+            }
+            sessions.get(from).send(send("c1", users.get(to), "{\"text\":\"through the lb\"}"));
+            JsonNode ack = json(sessions.get(from).awaitFrame(f -> f.contains("\"ack\""), WAIT));
+            JsonNode msg = json(sessions.get(to).awaitFrame(f -> f.contains("\"msg\""), WAIT));
+            assertThat(msg.get("id").asString()).isEqualTo(ack.get("id").asString());
+            assertThat(msg.get("from").asString()).isEqualTo(users.get(from));
+            assertThat(msg.get("body").get("text").asString()).isEqualTo("through the lb");
+        } finally {
+            sessions.forEach(WsTestClient.Connection::close);
+        }
+    }
+
+    @Test
+    void anUpgradeWithoutAValidTokenIsRefusedThroughTheLoadBalancer() {
+        assertThat(WsTestClient.upgradeStatus(lb(null), null)).isEqualTo(401);
+        assertThat(WsTestClient.upgradeStatus(lb(null), "garbage")).isEqualTo(401);
+    }
+
+    @Test
+    void theAccessLogNeverShowsTheAccessTokenOfTheQueryString() throws IOException {
+        String user = TestInfra.uniqueId("browser");
+        String token = Clients.token(user);
+        try (WsTestClient.Connection c = WsTestClient.connect(lb("access_token=" + token), null)) {
+            c.awaitFrame(f -> f.contains("\"welcome\""), WAIT);
+        }
+        // nginx logs a WebSocket when it ends
+        Path log = directory.resolve("lb/access.log");
+        await().atMost(WAIT)
+                .until(() -> Files.exists(log) && Files.readString(log).contains("\"path\":\"/ws\""));
+        assertThat(Files.readString(log)).doesNotContain(token).doesNotContain("access_token");
+    }
+
+    @Test
+    void theComposeConfigurationPassesNginxTest() {
+        // As docker-compose.yml's lb service renders it: replicas found through Docker's DNS.
+        Path compose = directory.resolve("compose");
+        Nginx.render(
+                compose,
+                Map.of(
+                        "NGINX_PORT", "8080",
+                        "LB_GATEWAYS", "gateway:8080",
+                        "NGINX_RESOLVER", "127.0.0.11",
+                        "NGINX_ACCESS_LOG", "/dev/stdout"),
+                Map.of());
+        Nginx.Result check = Nginx.test(nginxBinary, compose);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("test is successful");
+    }
+
+    private static URI lb(String query) {
+        return URI.create("ws://127.0.0.1:" + lbPort + "/ws" + (query == null ? "" : "?" + query));
+    }
+
+    private static boolean lbAnswers() {
+        try (var socket = new java.net.Socket("127.0.0.1", lbPort)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
