@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.gateway.session.ClientSession;
+import io.switchboard.gateway.session.LogKeys;
 import io.switchboard.gateway.session.SessionFeed;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
@@ -64,6 +65,12 @@ public final class NodeDelivery {
                 if (outcome == SessionFeed.Outcome.QUEUED) {
                     delivered.increment();
                     latency.record(Math.max(0, System.currentTimeMillis() - m.ts()), TimeUnit.MILLISECONDS);
+                    if (log.isDebugEnabled()) {
+                        log.atDebug()
+                                .addKeyValue(LogKeys.MESSAGE_ID, m.id())
+                                .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                                .log("message {} (seq {}) queued for session {}", m.id(), m.seq(), session.sessionId());
+                    }
                 } else if (outcome == SessionFeed.Outcome.DUPLICATE) {
                     duplicates.increment();
                 }

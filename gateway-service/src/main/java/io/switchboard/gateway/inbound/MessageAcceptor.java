@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.groups.GroupStore;
+import io.switchboard.gateway.session.LogKeys;
 import io.switchboard.inbox.SendLedger;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.protocol.Ids;
@@ -156,7 +157,9 @@ public final class MessageAcceptor {
                     return new ServerFrame.Ack(message.cid(), message.id());
                 })
                 .onErrorResume(e -> {
-                    log.warn("message {} not accepted: {}", message.id(), e.toString());
+                    log.atWarn()
+                            .addKeyValue(LogKeys.MESSAGE_ID, message.id())
+                            .log("message {} not accepted: {}", message.id(), e.toString());
                     return Mono.just(unavailable(message.cid()));
                 });
     }

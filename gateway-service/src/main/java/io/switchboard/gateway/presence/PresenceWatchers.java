@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.session.ClientSession;
+import io.switchboard.gateway.session.LogKeys;
 import io.switchboard.presence.PresenceStatus;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.protocol.envelope.MalformedEnvelopeException;
@@ -115,7 +116,9 @@ public final class PresenceWatchers {
                     })
                     .then()
                     .onErrorResume(e -> {
-                        log.warn("presence snapshot for session {} failed: {}", session.sessionId(), e.toString());
+                        log.atWarn()
+                                .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                                .log("presence snapshot for session {} failed: {}", session.sessionId(), e.toString());
                         session.send(new ServerFrame.Error(
                                 null, ErrorCode.UNAVAILABLE, "presence is unavailable; subscribe again later"));
                         return Mono.empty();

@@ -207,10 +207,12 @@ public final class SessionFeed {
                 if (waitingForRoomSince < 0) {
                     waitingForRoomSince = now;
                 } else if (now - waitingForRoomSince > slowConsumerTimeoutNanos) {
-                    log.info(
-                            "session {} closed: no room in its outbound queue for {} ms",
-                            session.sessionId(),
-                            (now - waitingForRoomSince) / 1_000_000);
+                    log.atInfo()
+                            .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                            .log(
+                                    "session {} closed: no room in its outbound queue for {} ms",
+                                    session.sessionId(),
+                                    (now - waitingForRoomSince) / 1_000_000);
                     session.close(CloseCodes.SLOW_CONSUMER);
                     return;
                 }
@@ -247,11 +249,13 @@ public final class SessionFeed {
         if (page.after() > page.lastSeq()) {
             // The device claims seqs that were never given (a client's stale resume point after the
             // store lost data): start from what exists rather than skip future messages.
-            log.warn(
-                    "session {} resumed after {} but the inbox ends at {}",
-                    session.sessionId(),
-                    page.after(),
-                    page.lastSeq());
+            log.atWarn()
+                    .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                    .log(
+                            "session {} resumed after {} but the inbox ends at {}",
+                            session.sessionId(),
+                            page.after(),
+                            page.lastSeq());
             delivered = page.lastSeq();
             return true;
         }
@@ -321,11 +325,13 @@ public final class SessionFeed {
                     ? READ_RETRY_MAX
                     : readRetry.multipliedBy(2);
         }
-        log.warn(
-                "session {}: inbox read failed, retrying in {} ms: {}",
-                session.sessionId(),
-                wait.toMillis(),
-                e.toString());
+        log.atWarn()
+                .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                .log(
+                        "session {}: inbox read failed, retrying in {} ms: {}",
+                        session.sessionId(),
+                        wait.toMillis(),
+                        e.toString());
         Mono.delay(wait).subscribe(tick -> step());
     }
 }

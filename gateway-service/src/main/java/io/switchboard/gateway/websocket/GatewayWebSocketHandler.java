@@ -8,6 +8,7 @@ import io.switchboard.gateway.presence.PresenceWatchers;
 import io.switchboard.gateway.session.ClientSession;
 import io.switchboard.gateway.session.CloseCodes;
 import io.switchboard.gateway.session.HeartbeatMonitor;
+import io.switchboard.gateway.session.LogKeys;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.gateway.session.SessionFeed;
 import io.switchboard.gateway.session.SessionFeeds;
@@ -133,8 +134,14 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         Mono<Boolean> registered = presence.register(identity, heartbeat.presenceTtl())
                 .timeout(presenceTimeout)
                 .thenReturn(true)
+                .doOnSuccess(ok -> log.atDebug()
+                        .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
+                        .addKeyValue(LogKeys.NODE_ID, nodeId)
+                        .log("session {} opened (device {}, resuming after {})", identity.sessionId(), device, after))
                 .onErrorResume(e -> {
-                    log.warn("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
+                    log.atWarn()
+                            .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
+                            .log("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
                     return Mono.just(false);
                 });
         // The welcome (queued first) leaves only once the session is registered; a session that
@@ -160,10 +167,16 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         return Mono.zip(input.doFinally(signal -> session.closed()), output)
                 .then()
                 .onErrorResume(e -> {
-                    log.debug("session {} ended with {}", identity.sessionId(), e.toString());
+                    log.atDebug()
+                            .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
+                            .log("session {} ended with {}", identity.sessionId(), e.toString());
                     return Mono.empty();
                 })
                 .doFinally(signal -> {
+                    log.atDebug()
+                            .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
+                            .addKeyValue(LogKeys.NODE_ID, nodeId)
+                            .log("session {} closed ({})", identity.sessionId(), closeReason(session));
                     registry.remove(session);
                     meters.counter(GatewayMeters.SESSIONS_CLOSED.meterName(), "reason", closeReason(session))
                             .increment();
@@ -247,7 +260,9 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         return cursors.confirm(session.userId(), session.identity().device(), upTo)
                 .onErrorResume(e -> {
                     // Not fatal: the device is sent those messages again on its next connect.
-                    log.warn("session {}: cursor not saved: {}", session.sessionId(), e.toString());
+                    log.atWarn()
+                            .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                            .log("session {}: cursor not saved: {}", session.sessionId(), e.toString());
                     return Mono.empty();
                 });
     }
@@ -278,6 +293,11 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                             "code",
                             error.code().wire())
                     .increment();
+        } else if (frame instanceof ServerFrame.Ack ack && log.isDebugEnabled()) {
+            log.atDebug()
+                    .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
+                    .addKeyValue(LogKeys.MESSAGE_ID, ack.id())
+                    .log("message {} accepted from session {}", ack.id(), session.sessionId());
         }
         session.send(frame);
     }
