@@ -12,6 +12,9 @@ import io.switchboard.test.WsTestClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +27,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -34,6 +40,7 @@ import tools.jackson.databind.JsonNode;
  * substituted: WebSockets pass through it, authenticated, and sessions are spread over both nodes.
  * Needs Debian's nginx ({@code .ci/run} installs it); skipped without it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoadBalancerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -121,16 +128,7 @@ class LoadBalancerIT {
                 sessions.add(c);
             }
 
-            Map<String, String> nodeOf = new HashMap<>();
-            await().atMost(WAIT).until(() -> {
-                for (String user : users) {
-                    JsonNode live = presenceApi.presence(user).get("sessions");
-                    if (live.size() == 1) {
-                        nodeOf.put(user, live.get(0).get("node").asString());
-                    }
-                }
-                return nodeOf.size() == users.size();
-            });
+            Map<String, String> nodeOf = nodesOf(users);
             assertThat(new HashSet<>(nodeOf.values())).containsExactlyInAnyOrder("gw-1", "gw-2");
 
             // a message between two users held by different nodes, both through the load balancer
@@ -185,6 +183,79 @@ class LoadBalancerIT {
         Nginx.Result check = Nginx.test(nginxBinary, compose);
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).contains("test is successful");
+    }
+
+    @Test
+    void monitoringEndpointsAreNotReachableThroughTheLoadBalancer() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        int direct = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + suite.gatewayPorts().get(0) + "/actuator/health"))
+                                .build(),
+                        BodyHandlers.discarding())
+                .statusCode();
+        int throughLb = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/actuator/health"))
+                                .build(),
+                        BodyHandlers.discarding())
+                .statusCode();
+        assertThat(direct).isEqualTo(200);
+        assertThat(throughLb).isEqualTo(404);
+    }
+
+    /** Last: it stops a node. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void whenANodeLeavesItsClientsReconnectThroughTheLoadBalancerToTheOtherAndMessagesFlow() {
+        List<String> users = new ArrayList<>();
+        List<WsTestClient.Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                String user = TestInfra.uniqueId("leave" + i);
+                users.add(user);
+                WsTestClient.Connection c = WsTestClient.connect(lb(null), Clients.token(user));
+                c.awaitFrame(f -> f.contains("\"welcome\""), WAIT);
+                sessions.add(c);
+            }
+            Map<String, String> before = nodesOf(users);
+            assertThat(before).containsValue("gw-1");
+
+            suite.stopGateway(0);
+            for (int i = 0; i < users.size(); i++) {
+                if (before.get(users.get(i)).equals("gw-1")) {
+                    // 1001 going away (or 1012 once gateways drain: reconnect elsewhere)
+                    assertThat(sessions.get(i).awaitClosed(WAIT)).isIn(1001, 1012);
+                    // the client reconnects to the same address: nginx skips the node that is gone
+                    WsTestClient.Connection again = WsTestClient.connect(lb(null), Clients.token(users.get(i)));
+                    again.awaitFrame(f -> f.contains("\"welcome\""), WAIT);
+                    sessions.set(i, again);
+                }
+            }
+            assertThat(nodesOf(users))
+                    .allSatisfy((user, node) -> assertThat(node).isEqualTo("gw-2"));
+
+            sessions.get(0).send(send("after", users.get(1), "{\"text\":\"still here\"}"));
+            JsonNode msg = json(sessions.get(1).awaitFrame(f -> f.contains("\"still here\""), WAIT));
+            assertThat(msg.get("from").asString()).isEqualTo(users.get(0));
+        } finally {
+            sessions.forEach(WsTestClient.Connection::close);
+        }
+    }
+
+    /** The node each user's single live session is on, once presence shows exactly one. */
+    private static Map<String, String> nodesOf(List<String> users) {
+        Map<String, String> nodeOf = new HashMap<>();
+        await().atMost(WAIT).until(() -> {
+            nodeOf.clear();
+            for (String user : users) {
+                JsonNode live = presenceApi.presence(user).get("sessions");
+                if (live.size() == 1) {
+                    nodeOf.put(user, live.get(0).get("node").asString());
+                }
+            }
+            return nodeOf.size() == users.size();
+        });
+        return nodeOf;
     }
 
     private static URI lb(String query) {
