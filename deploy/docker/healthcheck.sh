@@ -3,7 +3,7 @@
 # Plain bash (/dev/tcp), so the image needs neither curl nor wget.
 set -u
 port="${SERVER_PORT:-8080}"
-exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
+{ exec 3<>"/dev/tcp/127.0.0.1/${port}"; } 2>/dev/null || exit 1
 printf 'GET /actuator/health HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
 response="$(timeout 2 cat <&3)"
 exec 3<&-
