@@ -24,7 +24,9 @@ public enum PresenceMeters {
      */
     DETECTION_DELAY("switchboard.presence.detection.delay"),
     /** Counter: change events published to Kafka, tag {@code status}. */
-    EVENTS_PUBLISHED("switchboard.presence.events.published");
+    EVENTS_PUBLISHED("switchboard.presence.events.published"),
+    /** Counter: Kafka topics of gateway nodes gone longer than the retention, deleted. */
+    NODE_TOPICS_DELETED("switchboard.presence.node.topics.deleted");
 
     private final String meterName;
 

@@ -42,4 +42,13 @@ public final class Topics {
     public static boolean isValidNodeId(String nodeId) {
         return nodeId != null && NODE_ID.matcher(nodeId).matches();
     }
+
+    /** The node id whose topic {@code topic} is, or null if it is not a node topic. */
+    public static String nodeIdOf(String topic) {
+        if (topic == null || !topic.startsWith(NODE_PREFIX)) {
+            return null;
+        }
+        String nodeId = topic.substring(NODE_PREFIX.length());
+        return isValidNodeId(nodeId) ? nodeId : null;
+    }
 }
