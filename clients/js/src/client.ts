@@ -2,6 +2,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { browserEnvironment, systemClock, type Clock, type Environment, type EnvironmentSignal } from './environment.js';
 import {
+  NODE_LEAVING_CODES,
   RETRYABLE_SEND_CODES,
   parseFrame,
   tokenSubject,
@@ -563,7 +564,8 @@ export class SwitchboardClient {
     this.clearConnectionTimers();
     this.unconfirmed = 0;
     this.failSyncs('disconnected');
-    if (this.openedAt !== undefined && this.clock.now() - this.openedAt >= this.stableAfterMs) {
+    const nodeLeaving = closeCode !== undefined && NODE_LEAVING_CODES.has(closeCode);
+    if (nodeLeaving || (this.openedAt !== undefined && this.clock.now() - this.openedAt >= this.stableAfterMs)) {
       this.backoff.reset();
     }
     this.openedAt = undefined;

@@ -105,10 +105,19 @@ export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   TOO_BIG: 1009,
+  /** The node drains (rolling restart, scale-in): reconnect at once; the server spread the closes. */
+  SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
   HEARTBEAT_TIMEOUT: 4000,
   SLOW_CONSUMER: 4008,
 } as const;
+
+/**
+ * Close codes with which a node that is going away hands its clients over to other nodes: the
+ * client reconnects after the first backoff step, however many attempts failed before. The server
+ * already spreads these closes over a few seconds, so clients do not arrive in one wave.
+ */
+export const NODE_LEAVING_CODES: ReadonlySet<number> = new Set([CloseCode.GOING_AWAY, CloseCode.SERVICE_RESTART]);
 
 /** Returns the frame if `text` is a JSON object with a string `type`, else undefined. */
 export function parseFrame(text: unknown): ServerFrame | undefined {

@@ -142,6 +142,24 @@ describe('reconnecting', () => {
     assert.equal(t.states.at(-1)!.retryInMs, 500, 'a connection that lasted resets the backoff');
   });
 
+  it('comes back after the first backoff step when its node drains (1012) or goes away (1001)', async () => {
+    for (const code of [1012, 1001]) {
+      const t = await connected({ stableAfterMs: 5000 });
+      for (let i = 0; i < 3; i++) {
+        t.ws.last().serverClose(1006); // a short-lived connection: the backoff grows
+        await t.clock.advance(t.states.at(-1)!.retryInMs!);
+        t.ws.last().welcome(0);
+      }
+      assert.equal(t.client.state, 'open');
+      t.ws.last().serverClose(code, 'service restart');
+      const waiting = t.states.at(-1)!;
+      assert.equal(waiting.closeCode, code);
+      assert.equal(waiting.retryInMs, 500, `close ${code} resets the backoff`);
+      await t.clock.advance(500);
+      assert.equal(t.client.state, 'connecting');
+    }
+  });
+
   it('keeps failing attempts spaced out up to the 30 s cap', async () => {
     const t = setup();
     t.client.connect();
