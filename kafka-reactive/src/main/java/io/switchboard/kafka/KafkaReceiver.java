@@ -3,6 +3,7 @@ package io.switchboard.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private final AtomicLong batchesCommitted = new AtomicLong();
     private volatile boolean running;
     private volatile long lag;
+    private volatile Map<TopicPartition, Long> lagByPartition = Map.of();
+    private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
@@ -299,10 +302,40 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private void updateLag() {
         long total = 0;
         Set<TopicPartition> assignment = consumer.assignment();
+        Map<TopicPartition, Long> byPartition = new HashMap<>(assignment.size() * 2);
         for (TopicPartition tp : assignment) {
-            total += consumer.currentLag(tp).orElse(0);
+            long partitionLag = consumer.currentLag(tp).orElse(0);
+            byPartition.put(tp, partitionLag);
+            total += partitionLag;
         }
         lag = total;
+        lagByPartition = Collections.unmodifiableMap(byPartition);
+        try {
+            lagListener.accept(lagByPartition);
+        } catch (RuntimeException e) {
+            log.warn("Kafka receiver {}: lag listener failed: {}", name, e.toString());
+        }
+    }
+
+    /**
+     * Records not yet fetched per assigned partition, as last seen (for metrics); partitions not
+     * assigned to this receiver are absent.
+     */
+    public Map<TopicPartition, Long> lagByPartition() {
+        return lagByPartition;
+    }
+
+    /**
+     * Called on the poll thread after every poll (at least every 500 ms) with {@link #lagByPartition};
+     * it must be quick and must not call the receiver back. One listener; a later call replaces it.
+     */
+    public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
+        this.lagListener = listener;
+    }
+
+    /** This receiver's name, as given when it was created (used in logs, thread names and meters). */
+    public String name() {
+        return name;
     }
 
     /** Records not yet fetched on the assigned partitions, as last seen (for metrics). */

@@ -121,6 +121,11 @@ public final class KafkaSender<K, V> implements AutoCloseable {
         }
     }
 
+    /** This sender's name, as given when it was created (used in thread names and meters). */
+    public String name() {
+        return name;
+    }
+
     /** Sends waiting in the hand-off queue, for metrics. */
     public int queued() {
         return sendThread.queued();

@@ -4,6 +4,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 
 /**
  * A service's one Redis connection. Lettuce multiplexes every command of the service over it and
@@ -12,22 +18,54 @@ import io.lettuce.core.api.sync.RedisCommands;
  */
 public final class RedisConnection implements AutoCloseable {
 
+    /**
+     * Redis command latency, as Lettuce measures it per command type (tags {@code command},
+     * {@code remote}, {@code local}): {@code lettuce.command.completion} and
+     * {@code lettuce.command.firstresponse}, with histograms (docs/metrics.md).
+     */
+    private static final MicrometerOptions LATENCY_METRICS = MicrometerOptions.builder()
+            .histogram(true)
+            .targetPercentiles(new double[0])
+            .minLatency(Duration.ofMillis(1).dividedBy(10))
+            .maxLatency(Duration.ofSeconds(5))
+            .build();
+
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final ClientResources resources; // null: the client's own
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private RedisConnection(RedisClient client, StatefulRedisConnection<String, String> connection) {
+    private RedisConnection(
+            RedisClient client, StatefulRedisConnection<String, String> connection, ClientResources resources) {
         this.client = client;
         this.connection = connection;
+        this.resources = resources;
     }
 
     /** Connects to {@code settings.uri()}; fails if Redis does not answer. */
     public static RedisConnection connect(RedisSettings settings) {
-        RedisClient client = RedisClient.create(settings.uri());
+        return connect(RedisClient.create(settings.uri()), null);
+    }
+
+    /**
+     * Connects to {@code settings.uri()} and records every command's latency in {@code meters}; fails
+     * if Redis does not answer.
+     */
+    public static RedisConnection connect(RedisSettings settings, MeterRegistry meters) {
+        ClientResources resources = DefaultClientResources.builder()
+                .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, LATENCY_METRICS))
+                .build();
+        return connect(RedisClient.create(resources, settings.uri()), resources);
+    }
+
+    private static RedisConnection connect(RedisClient client, ClientResources resources) {
         try {
-            return new RedisConnection(client, client.connect());
+            return new RedisConnection(client, client.connect(), resources);
         } catch (RuntimeException e) {
             client.shutdown();
+            if (resources != null) {
+                resources.shutdown();
+            }
             throw e;
         }
     }
@@ -49,5 +87,9 @@ public final class RedisConnection implements AutoCloseable {
         }
         connection.close();
         client.shutdown();
+        if (resources != null) {
+            // The client shuts down only the resources it made itself.
+            resources.shutdown();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.offline.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.inbox.MessageStore;
 import io.switchboard.inbox.RedisMessageStore;
+import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
@@ -22,8 +23,8 @@ class OfflineConfiguration {
     static final String CONSUMER_GROUP = "offline-service";
 
     @Bean(destroyMethod = "close")
-    RedisConnection redis(OfflineProperties properties) {
-        return RedisConnection.connect(properties.redis());
+    RedisConnection redis(OfflineProperties properties, MeterRegistry meters) {
+        return RedisConnection.connect(properties.redis(), meters);
     }
 
     @Bean
@@ -35,12 +36,14 @@ class OfflineConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    KafkaSender<String, byte[]> sequencedSender(OfflineProperties properties) {
+    KafkaSender<String, byte[]> sequencedSender(OfflineProperties properties, MeterRegistry meters) {
         Map<String, Object> config = properties.kafka().producerConfig();
         // The pipeline hands over a whole batch at once and waits for it before polling again (one
         // batch in flight): nothing else could join it, so lingering would only add latency per hop.
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaSender<>(config, "offline-sequenced");
+        KafkaSender<String, byte[]> sender = new KafkaSender<>(config, "offline-sequenced");
+        KafkaMeters.bind(sender, meters);
+        return sender;
     }
 
     @Bean
@@ -50,11 +53,13 @@ class OfflineConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    KafkaReceiver<String, byte[]> inboundReceiver(OfflineProperties properties, SequencingPipeline pipeline) {
+    KafkaReceiver<String, byte[]> inboundReceiver(
+            OfflineProperties properties, SequencingPipeline pipeline, MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.INBOUND, Topics.SEQUENCED), Duration.ofSeconds(30));
         Map<String, Object> config = properties.kafka().consumerConfig(CONSUMER_GROUP, "earliest");
         KafkaReceiver<String, byte[]> receiver =
                 KafkaReceiver.subscribe(config, "offline-inbound", List.of(Topics.INBOUND));
+        KafkaMeters.bind(receiver, meters);
         receiver.start(pipeline::handle);
         return receiver;
     }

@@ -1,6 +1,7 @@
 package io.switchboard.presenceservice.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceKeeper;
@@ -20,8 +21,8 @@ import org.springframework.context.annotation.Configuration;
 class PresenceConfiguration {
 
     @Bean(destroyMethod = "close")
-    RedisConnection redis(PresenceProperties properties) {
-        return RedisConnection.connect(properties.redis());
+    RedisConnection redis(PresenceProperties properties, MeterRegistry meters) {
+        return RedisConnection.connect(properties.redis(), meters);
     }
 
     @Bean
@@ -36,9 +37,12 @@ class PresenceConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    KafkaSender<String, byte[]> presenceSender(PresenceProperties properties) {
+    KafkaSender<String, byte[]> presenceSender(PresenceProperties properties, MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.PRESENCE), Duration.ofSeconds(30));
-        return new KafkaSender<>(properties.kafka().producerConfig(), "presence-events");
+        KafkaSender<String, byte[]> sender =
+                new KafkaSender<>(properties.kafka().producerConfig(), "presence-events");
+        KafkaMeters.bind(sender, meters);
+        return sender;
     }
 
     /** Each instance claims events under its own name; a crashed one's claims are taken over. */

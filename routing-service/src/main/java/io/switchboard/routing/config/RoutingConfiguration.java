@@ -1,6 +1,7 @@
 package io.switchboard.routing.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
@@ -24,8 +25,8 @@ class RoutingConfiguration {
     static final String CONSUMER_GROUP = "routing-service";
 
     @Bean(destroyMethod = "close")
-    RedisConnection redis(RoutingProperties properties) {
-        return RedisConnection.connect(properties.redis());
+    RedisConnection redis(RoutingProperties properties, MeterRegistry meters) {
+        return RedisConnection.connect(properties.redis(), meters);
     }
 
     @Bean
@@ -39,14 +40,16 @@ class RoutingConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    KafkaSender<String, byte[]> nodeSender(RoutingProperties properties) {
+    KafkaSender<String, byte[]> nodeSender(RoutingProperties properties, MeterRegistry meters) {
         Map<String, Object> config = properties.kafka().producerConfig();
         // A node topic can vanish with its node: fail such a send soon rather than stall the pipeline.
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         // The pipeline hands over a whole batch at once and waits for it before polling again (one
         // batch in flight): nothing else could join it, so lingering would only add latency per hop.
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaSender<>(config, "routing-nodes");
+        KafkaSender<String, byte[]> sender = new KafkaSender<>(config, "routing-nodes");
+        KafkaMeters.bind(sender, meters);
+        return sender;
     }
 
     @Bean
@@ -59,11 +62,13 @@ class RoutingConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    KafkaReceiver<String, byte[]> sequencedReceiver(RoutingProperties properties, RoutingPipeline pipeline) {
+    KafkaReceiver<String, byte[]> sequencedReceiver(
+            RoutingProperties properties, RoutingPipeline pipeline, MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.SEQUENCED), Duration.ofSeconds(30));
         Map<String, Object> config = properties.kafka().consumerConfig(CONSUMER_GROUP, "earliest");
         KafkaReceiver<String, byte[]> receiver =
                 KafkaReceiver.subscribe(config, "routing-sequenced", List.of(Topics.SEQUENCED));
+        KafkaMeters.bind(receiver, meters);
         receiver.start(pipeline::handle);
         return receiver;
     }

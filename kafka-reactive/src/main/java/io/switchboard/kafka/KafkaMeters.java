@@ -1,0 +1,84 @@
+package io.switchboard.kafka;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The meters of our Kafka bridge; names are part of the operations contract (docs/metrics.md).
+ * {@link #bind(KafkaReceiver, MeterRegistry)} and {@link #bind(KafkaSender, MeterRegistry)} publish
+ * them for one receiver or sender.
+ */
+public enum KafkaMeters {
+    /**
+     * Gauge: records on a partition not yet fetched by this receiver (the consumer lag), tags
+     * {@code receiver}, {@code topic}, {@code partition}. Present only while the partition is
+     * assigned to this receiver.
+     */
+    CONSUMER_LAG("switchboard.kafka.consumer.lag"),
+    /** Function counter: batches handed to the handler again after a failure, tag {@code receiver}. */
+    CONSUMER_RETRIES("switchboard.kafka.consumer.retries"),
+    /** Function counter: records whose batch was processed and committed, tag {@code receiver}. */
+    CONSUMER_RECORDS("switchboard.kafka.consumer.records"),
+    /**
+     * Gauge: sends waiting in a sender's hand-off queue for the producer thread, tag {@code sender};
+     * at the queue's capacity sends fail fast ({@code unavailable}).
+     */
+    SENDER_QUEUED("switchboard.kafka.sender.queued");
+
+    private final String meterName;
+
+    KafkaMeters(String meterName) {
+        this.meterName = meterName;
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+
+    /** Publishes {@code receiver}'s lag per partition (kept up to date as partitions come and go), retries and records. */
+    public static void bind(KafkaReceiver<?, ?> receiver, MeterRegistry registry) {
+        String name = receiver.name();
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        CONSUMER_RETRIES.meterName(), receiver, KafkaReceiver::retries)
+                .tag("receiver", name)
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        CONSUMER_RECORDS.meterName(), receiver, KafkaReceiver::recordsProcessed)
+                .tag("receiver", name)
+                .register(registry);
+        Map<TopicPartition, Gauge> gauges = new ConcurrentHashMap<>();
+        receiver.onLag(lags -> {
+            for (TopicPartition tp : lags.keySet()) {
+                gauges.computeIfAbsent(
+                        tp,
+                        p -> Gauge.builder(
+                                        CONSUMER_LAG.meterName(),
+                                        receiver,
+                                        r -> r.lagByPartition().getOrDefault(p, 0L))
+                                .tag("receiver", name)
+                                .tag("topic", p.topic())
+                                .tag("partition", Integer.toString(p.partition()))
+                                .description("records on the partition not yet fetched by this receiver")
+                                .register(registry));
+            }
+            gauges.entrySet().removeIf(e -> {
+                if (lags.containsKey(e.getKey())) {
+                    return false;
+                }
+                registry.remove(e.getValue());
+                return true;
+            });
+        });
+    }
+
+    /** Publishes how many sends wait in {@code sender}'s hand-off queue. */
+    public static void bind(KafkaSender<?, ?> sender, MeterRegistry registry) {
+        Gauge.builder(SENDER_QUEUED.meterName(), sender, KafkaSender::queued)
+                .tag("sender", sender.name())
+                .description("sends waiting for the producer thread")
+                .register(registry);
+    }
+}
