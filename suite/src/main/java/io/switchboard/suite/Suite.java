@@ -1,6 +1,8 @@
 package io.switchboard.suite;
 
 import io.switchboard.gateway.GatewayServiceApplication;
+import io.switchboard.gateway.session.CloseCodes;
+import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.offline.OfflineServiceApplication;
 import io.switchboard.presenceservice.PresenceServiceApplication;
 import io.switchboard.redis.RedisConnection;
@@ -144,7 +146,10 @@ public final class Suite implements AutoCloseable {
         return Collections.unmodifiableList(gatewayPorts);
     }
 
-    /** Stops gateway node {@code index} (0-based) as its shutdown would: sessions are told to go away. */
+    /**
+     * Stops gateway node {@code index} (0-based) as SIGTERM would: the node drains (its sessions are
+     * closed with 1012, spread over {@code switchboard.drain.spread}) and stops; returns when it has.
+     */
     public void stopGateway(int index) {
         ConfigurableApplicationContext gateway = gateways.get(index);
         gateway.close();
@@ -160,6 +165,8 @@ public final class Suite implements AutoCloseable {
     public void crashGateway(int index) {
         ConfigurableApplicationContext gateway = gateways.get(index);
         gateway.getBean(RedisConnection.class).close();
+        // Dropped at once, not drained one by one over the drain spread as a stopping node does.
+        gateway.getBean(SessionRegistry.class).all().forEach(s -> s.close(CloseCodes.GOING_AWAY));
         gateway.close();
         contexts.remove(gateway);
     }

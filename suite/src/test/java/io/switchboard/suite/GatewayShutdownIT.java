@@ -10,38 +10,79 @@ import io.switchboard.test.WsTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** A gateway node that shuts down tells its clients to go elsewhere and leaves presence clean. */
+/**
+ * A gateway node that stops drains: it refuses new sessions at once (readiness down, upgrades 503),
+ * closes its sessions with 1012 spread over the drain window, and leaves presence clean. The same
+ * under traffic, with separate processes and SIGTERM: {@code fault.RollingRestartIT}.
+ */
 class GatewayShutdownIT {
 
+    private static final Duration SPREAD = Duration.ofSeconds(2);
+
     @Test
-    void stoppingAGatewayClosesItsSessionsWithGoingAwayAndTheyLeavePresence() throws Exception {
+    void aStoppingGatewayRefusesNewSessionsAndClosesItsOwnWith1012SpreadOverTheDrainWindow() throws Exception {
         try (Suite suite = Suite.start(new Suite.Options(
                 TestInfra.kafkaBootstrapServers(),
                 TestInfra.redisUri(),
                 new Suite.ServicePorts(0, 0, 0),
                 List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET)))) {
+                Map.of(
+                        "switchboard.jwt.secret",
+                        TestTokens.SECRET,
+                        "switchboard.drain.spread",
+                        SPREAD.toMillis() + "ms")))) {
             String bob = TestInfra.uniqueId("bob");
-            String token = TestTokens.mint(TestTokens.SECRET, bob, Duration.ofMinutes(5));
+            String carol = TestInfra.uniqueId("carol");
+            String bobToken = TestTokens.mint(TestTokens.SECRET, bob, Duration.ofMinutes(5));
+            String carolToken = TestTokens.mint(TestTokens.SECRET, carol, Duration.ofMinutes(5));
             URI presence = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
+            URI node1 = URI.create("http://127.0.0.1:" + suite.gatewayPorts().get(0));
             HttpClient http = HttpClient.newHttpClient();
-            try (var onNode1 = WsTestClient.connect(suite.gatewayWebSocket(0), token);
-                    var onNode2 = WsTestClient.connect(suite.gatewayWebSocket(1), token)) {
-                onNode1.awaitFrame(f -> f.contains("\"welcome\""), Duration.ofSeconds(10));
-                onNode2.awaitFrame(f -> f.contains("\"welcome\""), Duration.ofSeconds(10));
+            assertThat(status(http, node1.resolve("/actuator/health/readiness")))
+                    .isEqualTo(200);
+            try (var bobOnNode1 = WsTestClient.connect(suite.gatewayWebSocket(0), bobToken);
+                    var carolOnNode1 = WsTestClient.connect(suite.gatewayWebSocket(0), carolToken);
+                    var bobOnNode2 = WsTestClient.connect(suite.gatewayWebSocket(1), bobToken)) {
+                for (var c : List.of(bobOnNode1, carolOnNode1, bobOnNode2)) {
+                    c.awaitFrame(f -> f.contains("\"welcome\""), Duration.ofSeconds(10));
+                }
 
                 long started = System.nanoTime();
-                suite.stopGateway(0);
+                CompletableFuture<Long> bobClosed = closedAfterMillis(bobOnNode1, started);
+                CompletableFuture<Long> carolClosed = closedAfterMillis(carolOnNode1, started);
+                CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> suite.stopGateway(0));
 
-                assertThat(onNode1.awaitClosed(Duration.ofSeconds(10))).isEqualTo(1001);
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-                assertThat(onNode2.isOpen()).isTrue();
+                // refused at once, while its sessions are still being closed
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> status(http, node1.resolve("/actuator/health/readiness")) == 503);
+                HttpResponse<String> upgrade = http.send(
+                        HttpRequest.newBuilder(node1.resolve("/ws"))
+                                .header("Authorization", "Bearer " + bobToken)
+                                .build(),
+                        BodyHandlers.ofString());
+                assertThat(upgrade.statusCode()).isEqualTo(503);
+                assertThat(Json.MAPPER.readTree(upgrade.body()).get("code").asString())
+                        .isEqualTo("draining");
+
+                assertThat(bobOnNode1.awaitClosed(Duration.ofSeconds(10))).isEqualTo(1012);
+                assertThat(carolOnNode1.awaitClosed(Duration.ofSeconds(10))).isEqualTo(1012);
+                long first = Math.min(bobClosed.join(), carolClosed.join());
+                long second = Math.max(bobClosed.join(), carolClosed.join());
+                // two sessions over a 2 s spread: one at the start, one half-way
+                assertThat(second - first)
+                        .as("ms between the two closes")
+                        .isGreaterThanOrEqualTo(SPREAD.toMillis() / 4);
+                assertThat(second).as("ms until the last close").isLessThan(SPREAD.toMillis() + 3000);
+                stopped.get();
+                assertThat(bobOnNode2.isOpen()).isTrue();
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> Json.MAPPER
                                         .readTree(http.send(
@@ -54,5 +95,18 @@ class GatewayShutdownIT {
                                 == 1);
             }
         }
+    }
+
+    /** Completes with the ms from {@code startedNanos} until the connection closed. */
+    private static CompletableFuture<Long> closedAfterMillis(WsTestClient.Connection c, long startedNanos) {
+        return CompletableFuture.supplyAsync(() -> {
+            c.awaitClosed(Duration.ofSeconds(15));
+            return (System.nanoTime() - startedNanos) / 1_000_000;
+        });
+    }
+
+    private static int status(HttpClient http, URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.discarding())
+                .statusCode();
     }
 }

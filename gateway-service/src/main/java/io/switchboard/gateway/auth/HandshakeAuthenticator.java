@@ -5,6 +5,7 @@ import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.protocol.Ids;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -35,11 +36,15 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
     private final TokenVerifier verifier;
     private final List<String> allowedOrigins;
     private final MeterRegistry meters;
+    private final BooleanSupplier draining;
 
-    public HandshakeAuthenticator(TokenVerifier verifier, List<String> allowedOrigins, MeterRegistry meters) {
+    /** @param draining true once the node drains: upgrades are then refused with 503 {@code draining} */
+    public HandshakeAuthenticator(
+            TokenVerifier verifier, List<String> allowedOrigins, MeterRegistry meters, BooleanSupplier draining) {
         this.verifier = verifier;
         this.allowedOrigins = allowedOrigins;
         this.meters = meters;
+        this.draining = draining;
     }
 
     @Override
@@ -51,6 +56,14 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         if (!PATH.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
             return chain.filter(exchange);
+        }
+        if (draining.getAsBoolean()) {
+            // Before anything else: a load balancer retries another node on 503.
+            return reject(
+                    exchange,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "draining",
+                    "this node is shutting down; connect to another");
         }
         String origin = exchange.getRequest().getHeaders().getOrigin();
         if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
@@ -109,6 +122,9 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         if (status == HttpStatus.UNAUTHORIZED) {
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
         }
         byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
         DataBuffer buffer = response.bufferFactory().wrap(body);

@@ -12,6 +12,8 @@ import io.switchboard.gateway.inbound.FanOut;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.presence.GatewayPresenceProperties;
 import io.switchboard.gateway.presence.PresenceWatchers;
+import io.switchboard.gateway.session.ClientSession;
+import io.switchboard.gateway.session.DrainProperties;
 import io.switchboard.gateway.session.HeartbeatMonitor;
 import io.switchboard.gateway.session.SessionDrain;
 import io.switchboard.gateway.session.SessionFeeds;
@@ -22,6 +24,7 @@ import io.switchboard.inbox.RedisDeviceCursors;
 import io.switchboard.inbox.RedisMessageStore;
 import io.switchboard.inbox.RedisSendLedger;
 import io.switchboard.inbox.SendLedger;
+import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
@@ -39,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.HandlerMapping;
@@ -95,13 +99,13 @@ class GatewayConfiguration {
 
     @Bean
     HandshakeAuthenticator handshakeAuthenticator(
-            TokenVerifier verifier, GatewayProperties properties, MeterRegistry meters) {
-        return new HandshakeAuthenticator(verifier, properties.gateway().allowedOrigins(), meters);
+            TokenVerifier verifier, GatewayProperties properties, MeterRegistry meters, SessionDrain drain) {
+        return new HandshakeAuthenticator(verifier, properties.gateway().allowedOrigins(), meters, drain::isDraining);
     }
 
     @Bean(destroyMethod = "close")
-    RedisConnection redis(GatewayProperties properties) {
-        return RedisConnection.connect(properties.redis());
+    RedisConnection redis(GatewayProperties properties, MeterRegistry meters) {
+        return RedisConnection.connect(properties.redis(), meters);
     }
 
     @Bean
@@ -134,6 +138,22 @@ class GatewayConfiguration {
         Gauge.builder(GatewayMeters.SESSIONS_OPEN.meterName(), registry, SessionRegistry::size)
                 .description("open WebSocket sessions on this node")
                 .register(meters);
+        // Read at scrape time, one pass over the sessions each (a scrape every few seconds at most).
+        Gauge.builder(
+                        GatewayMeters.OUTBOUND_QUEUED.meterName(),
+                        registry,
+                        r -> r.all().stream().mapToLong(ClientSession::queued).sum())
+                .description("frames waiting in the outbound queues of all sessions on this node")
+                .register(meters);
+        Gauge.builder(
+                        GatewayMeters.OUTBOUND_QUEUED_MAX.meterName(),
+                        registry,
+                        r -> r.all().stream()
+                                .mapToLong(ClientSession::queued)
+                                .max()
+                                .orElse(0))
+                .description("the fullest outbound queue of a session on this node")
+                .register(meters);
         return registry;
     }
 
@@ -154,16 +174,22 @@ class GatewayConfiguration {
     }
 
     @Bean
-    SessionDrain sessionDrain(SessionRegistry registry) {
-        return new SessionDrain(registry);
+    SessionDrain sessionDrain(
+            SessionRegistry registry,
+            DrainProperties properties,
+            ApplicationEventPublisher events,
+            MeterRegistry meters) {
+        return new SessionDrain(registry, properties, events, meters);
     }
 
     @Bean(destroyMethod = "close")
-    KafkaSender<String, byte[]> inboundSender(GatewayProperties properties) {
+    KafkaSender<String, byte[]> inboundSender(GatewayProperties properties, MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.INBOUND), Duration.ofSeconds(30));
         Map<String, Object> config = properties.kafka().producerConfig();
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        return new KafkaSender<>(config, "gateway-inbound");
+        KafkaSender<String, byte[]> sender = new KafkaSender<>(config, "gateway-inbound");
+        KafkaMeters.bind(sender, meters);
+        return sender;
     }
 
     @Bean
@@ -183,11 +209,13 @@ class GatewayConfiguration {
 
     /** This node's topic reader; ready before the web server opens, so no session misses a delivery. */
     @Bean(destroyMethod = "close")
-    KafkaReceiver<String, byte[]> nodeReceiver(GatewayProperties properties, NodeId nodeId, NodeDelivery delivery) {
+    KafkaReceiver<String, byte[]> nodeReceiver(
+            GatewayProperties properties, NodeId nodeId, NodeDelivery delivery, MeterRegistry meters) {
         String topic = Topics.node(nodeId.value());
         KafkaTopics.ensure(properties.kafka(), List.of(topic), Duration.ofSeconds(30));
         Map<String, Object> config = properties.kafka().consumerConfig("gateway-" + nodeId.value(), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-node", topic);
+        KafkaMeters.bind(receiver, meters);
         receiver.start(delivery::handle);
         receiver.ready().block(Duration.ofSeconds(30));
         return receiver;

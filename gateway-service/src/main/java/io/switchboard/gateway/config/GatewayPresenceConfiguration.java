@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.presence.GatewayPresenceProperties;
 import io.switchboard.gateway.presence.PresenceWatchPolicy;
 import io.switchboard.gateway.presence.PresenceWatchers;
+import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceStore;
@@ -41,10 +42,14 @@ class GatewayPresenceConfiguration {
      */
     @Bean(destroyMethod = "close")
     KafkaReceiver<String, byte[]> presenceReceiver(
-            GatewayProperties properties, GatewayConfiguration.NodeId nodeId, PresenceWatchers watchers) {
+            GatewayProperties properties,
+            GatewayConfiguration.NodeId nodeId,
+            PresenceWatchers watchers,
+            MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.PRESENCE), Duration.ofSeconds(30));
         Map<String, Object> config = properties.kafka().consumerConfig("gateway-presence-" + nodeId.value(), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-presence", Topics.PRESENCE);
+        KafkaMeters.bind(receiver, meters);
         receiver.start(watchers::handle);
         receiver.ready().block(Duration.ofSeconds(30));
         return receiver;

@@ -1,10 +1,10 @@
 package io.switchboard.gateway.delivery;
 
-/** The meters gateway-service publishes; names are part of the operations contract (docs/operations.md). */
+/** The meters gateway-service publishes; names are part of the operations contract (docs/metrics.md). */
 public enum GatewayMeters {
     /** Gauge: open WebSocket sessions on this node. */
     SESSIONS_OPEN("switchboard.sessions.open"),
-    /** Counter: sessions closed, tag {@code reason} (client, heartbeat_timeout, slow_consumer, error, shutdown). */
+    /** Counter: sessions closed, tag {@code reason} (client, heartbeat_timeout, slow_consumer, drain, unavailable, error, shutdown). */
     SESSIONS_CLOSED("switchboard.sessions.closed"),
     /** Counter: upgrades refused before a session existed, tag {@code reason} (the HTTP error code). */
     HANDSHAKES_REJECTED("switchboard.handshakes.rejected"),
@@ -30,8 +30,25 @@ public enum GatewayMeters {
     BROADCASTS_DELIVERED("switchboard.broadcasts.delivered"),
     /** Counter: {@code broadcast} frames skipped for a session whose outbound queue was more than half full. */
     BROADCASTS_SKIPPED("switchboard.broadcasts.skipped"),
-    /** Timer: from the accepting gateway's timestamp to the {@code msg} being queued for the recipient. */
-    DELIVERY_LATENCY("switchboard.delivery.latency");
+    /**
+     * Timer with histogram: end-to-end latency, from the accepting gateway's timestamp (the envelope's
+     * {@code ts}) to the live {@code msg} being queued for the recipient's session on this node.
+     */
+    DELIVERY_LATENCY("switchboard.delivery.latency"),
+    /** Counter: sessions opened (welcomed: registered in presence). */
+    SESSIONS_OPENED("switchboard.sessions.opened"),
+    /** Counter: text frames received, tag {@code type} (the frame type, or {@code invalid}). */
+    FRAMES_IN("switchboard.frames.in"),
+    /** Counter: frames written to clients, tag {@code type} (the frame type; {@code ping} for WebSocket pings). */
+    FRAMES_OUT("switchboard.frames.out"),
+    /** Gauge: frames waiting in the outbound queues of all sessions on this node. */
+    OUTBOUND_QUEUED("switchboard.sessions.outbound.queued"),
+    /** Gauge: the fullest outbound queue on this node, in frames (a session is closed at the bound). */
+    OUTBOUND_QUEUED_MAX("switchboard.sessions.outbound.queued.max"),
+    /** Gauge: 1 while this node drains (between SIGTERM and its last session closing), else 0. */
+    DRAINING("switchboard.drain.active"),
+    /** Timer: how long the node's last drain took, from SIGTERM until every session was closed. */
+    DRAIN_DURATION("switchboard.drain.duration");
 
     private final String meterName;
 

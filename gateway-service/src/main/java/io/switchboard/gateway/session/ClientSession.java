@@ -28,12 +28,16 @@ public final class ClientSession {
     private final Sinks.Many<Outbound> outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger sendsInFlight = new AtomicInteger();
+    private final AtomicBoolean transportClosing = new AtomicBoolean();
     private final int queueCapacity;
     private volatile Consumer<CloseStatus> closer = status -> {};
     private volatile long lastSeenNanos;
     private volatile long lastPingNanos;
     private volatile SessionFeed feed;
     private volatile CloseStatus closedWith;
+    private volatile CloseStatus finishing;
+    private volatile boolean draining;
     private long confirmed;
 
     public ClientSession(PresenceSession identity, int queueCapacity, long nowNanos) {
@@ -129,13 +133,68 @@ public final class ClientSession {
         return closed.get();
     }
 
-    /** Closes the connection with {@code status}; later calls do nothing. */
+    /**
+     * Closes the connection with {@code status} at once (frames still queued are dropped); later
+     * calls do nothing, except that a session being {@linkplain #finish finished} is closed now.
+     */
     public void close(CloseStatus status) {
         if (closed.compareAndSet(false, true)) {
             closedWith = status;
-            closer.accept(status);
+            closeTransport(status);
             outbound.tryEmitComplete();
+        } else if (finishing != null) {
+            closeTransport(finishing);
         }
+    }
+
+    /**
+     * Ends the session gracefully: nothing more is queued, the frames already queued are written,
+     * then the transport is closed with {@code status} (see {@link #finishing}). Later calls, and
+     * {@link #close} calls, do not change the status.
+     */
+    public void finish(CloseStatus status) {
+        if (closed.compareAndSet(false, true)) {
+            closedWith = status;
+            finishing = status;
+            synchronized (this) {
+                outbound.tryEmitComplete();
+            }
+        }
+    }
+
+    /** The status to close the transport with once the outbound stream is written; null unless finishing. */
+    public CloseStatus finishing() {
+        return finishing;
+    }
+
+    /** Closes the transport once, whichever of {@link #close} and the end of a finish comes first. */
+    public void closeTransport(CloseStatus status) {
+        if (transportClosing.compareAndSet(false, true)) {
+            closer.accept(status);
+        }
+    }
+
+    /** From now on this session takes no new {@code send} (the node is draining); see {@link SessionDrain}. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** A {@code send} of this session was taken on; {@link #sendFinished} when it was answered or dropped. */
+    public void sendStarted() {
+        sendsInFlight.incrementAndGet();
+    }
+
+    public void sendFinished() {
+        sendsInFlight.decrementAndGet();
+    }
+
+    /** Sends taken on and not yet answered. */
+    public int sendsInFlight() {
+        return sendsInFlight.get();
     }
 
     /** The status this side closed the session with; null while open or when the client closed it. */

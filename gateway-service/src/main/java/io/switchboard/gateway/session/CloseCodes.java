@@ -14,6 +14,13 @@ public final class CloseCodes {
     /** The node is shutting down; reconnect (to another node). */
     public static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY;
 
+    /**
+     * The node is draining (rolling restart, scale-in): reconnect at once, the load balancer sends the
+     * client to another node. The node closes its sessions with this one after another, spread over
+     * {@code switchboard.drain.spread}, after their sends in flight were answered.
+     */
+    public static final CloseStatus SERVICE_RESTART = new CloseStatus(1012, "service restart");
+
     /** The session could not be registered (presence unavailable); reconnect later. */
     public static final CloseStatus TRY_AGAIN_LATER = new CloseStatus(1013, "try again later");
 

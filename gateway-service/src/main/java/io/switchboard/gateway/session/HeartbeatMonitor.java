@@ -179,6 +179,12 @@ public final class HeartbeatMonitor implements SmartLifecycle {
         }
     }
 
+    /** Stops after the {@link SessionDrain}: the lease and presence refreshes last while sessions close. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1;
+    }
+
     @Override
     public boolean isRunning() {
         Disposable t = timer;

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.websocket;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.auth.GatewayPrincipal;
 import io.switchboard.gateway.delivery.GatewayMeters;
@@ -59,6 +60,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     private final PresenceWatchers watchers;
     private final FrameCodec codec = new FrameCodec();
     private final MeterRegistry meters;
+    private final FrameMeters frameMeters;
+    private final Counter opened;
     private final int maxFrameBytes;
     private final int outboundQueue;
     private final int maxInflightSends;
@@ -87,6 +90,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         this.cursors = cursors;
         this.watchers = watchers;
         this.meters = meters;
+        this.frameMeters = new FrameMeters(meters);
+        this.opened = meters.counter(GatewayMeters.SESSIONS_OPENED.meterName());
         this.maxFrameBytes = maxFrameBytes;
         this.outboundQueue = outboundQueue;
         this.maxInflightSends = maxInflightSends;
@@ -148,13 +153,20 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         // cannot be registered is closed without ever being welcomed.
         Flux<Outbound> frames = registered.flatMapMany(ok -> {
             if (ok) {
+                opened.increment();
                 feed.start(after);
                 return session.outbound();
             }
             session.close(CloseCodes.TRY_AGAIN_LATER);
             return Flux.empty();
         });
-        Mono<Void> output = ws.send(frames.map(item -> toMessage(ws, item)));
+        // A session finished by the drain closes the transport only after its last frames were written.
+        Mono<Void> output = ws.send(frames.map(item -> toMessage(ws, item))).then(Mono.fromRunnable(() -> {
+            CloseStatus finishing = session.finishing();
+            if (finishing != null) {
+                session.closeTransport(finishing);
+            }
+        }));
 
         Mono<Void> input = ws.receive()
                 .map(message -> inbound(session, message))
@@ -192,6 +204,14 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
      */
     private Object inbound(ClientSession session, WebSocketMessage message) {
         session.touch(System.nanoTime());
+        Object request = read(message);
+        if (request != Heard.INSTANCE) {
+            frameMeters.received(request);
+        }
+        return request;
+    }
+
+    private Object read(WebSocketMessage message) {
         switch (message.getType()) {
             case TEXT:
                 if (message.getPayload().readableByteCount() > maxFrameBytes) {
@@ -220,9 +240,16 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
      */
     private Mono<Mono<Void>> reply(ClientSession session, Object request) {
         if (request instanceof ClientFrame.Send send) {
+            if (session.isDraining()) {
+                // Not taken on: unanswered, like any send whose ack was lost; the client sends it
+                // again (same cid) on its next connection, to another node.
+                return Mono.just(Mono.empty());
+            }
+            session.sendStarted();
             return acceptor.accept(session.userId(), send)
-                    .map(write ->
-                            write.doOnNext(answer -> answer(session, answer)).then());
+                    .map(write -> write.doOnNext(answer -> answer(session, answer))
+                            .then()
+                            .doFinally(signal -> session.sendFinished()));
         }
         return respond(session, request).then(Mono.just(Mono.<Void>empty()));
     }
@@ -279,6 +306,8 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                 return "slow_consumer";
             case 1001:
                 return "shutdown";
+            case 1012:
+                return "drain";
             case 1013:
                 return "unavailable";
             default:
@@ -304,8 +333,10 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
     private WebSocketMessage toMessage(WebSocketSession ws, Outbound item) {
         if (item instanceof Outbound.Frame frame) {
+            frameMeters.sent(frame.frame());
             return ws.textMessage(codec.encode(frame.frame()));
         }
+        frameMeters.pingSent();
         return ws.pingMessage(factory -> factory.allocateBuffer(0));
     }
 }
