@@ -69,6 +69,13 @@ final class FaultClient {
     final AtomicLong reconnects = new AtomicLong();
     final AtomicLong received = new AtomicLong();
     final AtomicLong welcomes = new AtomicLong();
+    /** Connections the server closed with 1012 (its node drained). */
+    final AtomicLong drainCloses = new AtomicLong();
+    /** From each 1012 close to the next welcome, in ms. */
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> drainReconnectMillis =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    // Guarded by this: when the last 1012 close came, 0 when none is waiting for its welcome.
+    private long drainClosedAtNanos;
 
     FaultClient(
             String user,
@@ -259,6 +266,10 @@ final class FaultClient {
                 c.lastSeq = c.after;
                 welcomed = true;
                 welcomes.incrementAndGet();
+                if (drainClosedAtNanos != 0) {
+                    drainReconnectMillis.add((System.nanoTime() - drainClosedAtNanos) / 1_000_000);
+                    drainClosedAtNanos = 0;
+                }
                 attempt = 0;
                 currentNode = c.node;
                 lastRecvSent = 0;
@@ -411,6 +422,14 @@ final class FaultClient {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (statusCode == 1012) {
+                synchronized (FaultClient.this) {
+                    if (connection == this) {
+                        drainCloses.incrementAndGet();
+                        drainClosedAtNanos = System.nanoTime();
+                    }
+                }
+            }
             onClosed(this);
             return null;
         }

@@ -1,12 +1,9 @@
 package io.switchboard.suite.fault;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static io.switchboard.suite.fault.ProcessSuite.awaitCondition;
+import static io.switchboard.suite.fault.ProcessSuite.daemon;
 
-import io.switchboard.test.TestTokens;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,14 +43,13 @@ class FaultInjectionIT {
     private static final Duration WARM_UP = Duration.ofSeconds(8);
     private static final Duration DOWN = Duration.ofSeconds(2);
     private static final Duration TRAFFIC_AFTER_RESTART = Duration.ofSeconds(5);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration READY_TIMEOUT = ProcessSuite.READY_TIMEOUT;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RECONNECT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration TIMELINE_STEP = Duration.ofSeconds(5);
 
     private final Path root = Path.of("target", "fault-injection").toAbsolutePath();
-    private final Path logs = root.resolve("logs");
-    private final Map<String, Part> parts = new LinkedHashMap<>();
+    private ProcessSuite suite;
     private final List<FaultClient> clients = new ArrayList<>();
     private final Ledger ledger = new Ledger();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(3, daemon("fault-timer"));
@@ -72,69 +63,18 @@ class FaultInjectionIT {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void noAcknowledgedMessageIsLostWhenEachPartIsKilledAndRestarted() throws Exception {
         long started = System.nanoTime();
-        deleteRecursively(root);
-        Files.createDirectories(logs);
-        int[] ports = freePorts(8);
-        int kafkaPort = ports[0];
-        int controllerPort = ports[1];
-        int redisPort = ports[2];
-        int gw1 = ports[3];
-        int gw2 = ports[4];
-        String bootstrap = "127.0.0.1:" + kafkaPort;
-
-        RedisPart redis = new RedisPart(redisPort, root.resolve("redis"));
-        parts.put("redis-server", redis);
-        parts.put(
-                "kafka",
-                JvmPart.withReadyLine(
-                        "kafka",
-                        "io.switchboard.infra.KafkaServerMain",
-                        List.of(
-                                Integer.toString(kafkaPort),
-                                Integer.toString(controllerPort),
-                                root.resolve("kafka").toString()),
-                        logs,
-                        "KAFKA READY"));
-        List<String> common = List.of(
-                "--switchboard.kafka.bootstrap-servers=" + bootstrap,
-                "--switchboard.redis.uri=" + redis.uri(),
-                "--switchboard.jwt.secret=" + TestTokens.SECRET,
-                // group joins and partition assignments in the logs, to explain recovery times
-                "--logging.level.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator=INFO");
-        // offline-service first in the map: it creates the shared topics (the others also ensure theirs)
-        parts.put(
-                "offline-service",
-                service("offline-service", "io.switchboard.offline.OfflineServiceApplication", ports[7], common));
-        parts.put(
-                "routing-service",
-                service("routing-service", "io.switchboard.routing.RoutingServiceApplication", ports[6], common));
-        parts.put(
-                "presence-service",
-                service(
-                        "presence-service",
-                        "io.switchboard.presenceservice.PresenceServiceApplication",
-                        ports[5],
-                        common));
-        parts.put("gw-1", gateway("gw-1", gw1, common));
-        parts.put("gw-2", gateway("gw-2", gw2, common));
-
-        redis.start();
-        Part kafka = parts.get("kafka");
-        kafka.start();
-        kafka.awaitReady(READY_TIMEOUT);
-        List<Part> services =
-                parts.values().stream().filter(p -> p != redis && p != kafka).toList();
-        services.forEach(Part::start);
-        for (Part service : services) {
-            service.awaitReady(READY_TIMEOUT);
-        }
+        suite = new ProcessSuite(root, List.of());
+        suite.start();
         line(
                 "suite up in %.1f s (redis %d, kafka %s, gateways %d and %d)",
-                seconds(started), redisPort, bootstrap, gw1, gw2);
+                seconds(started),
+                suite.redisPort(),
+                suite.kafkaBootstrap(),
+                suite.gatewayPort(0),
+                suite.gatewayPort(1));
 
         HttpClient http = HttpClient.newBuilder().executor(httpThreads).build();
-        List<URI> nodes =
-                List.of(URI.create("ws://127.0.0.1:" + gw1 + "/ws"), URI.create("ws://127.0.0.1:" + gw2 + "/ws"));
+        List<URI> nodes = suite.gatewayWebSockets();
         List<String> users = new ArrayList<>();
         for (int i = 1; i <= USERS; i++) {
             users.add(String.format(Locale.ROOT, "user%02d", i));
@@ -163,7 +103,7 @@ class FaultInjectionIT {
         List<Fault> faults = new ArrayList<>();
         for (String target :
                 List.of("gw-1", "routing-service", "offline-service", "presence-service", "kafka", "redis-server")) {
-            Part part = parts.get(target);
+            Part part = suite.part(target);
             long oldPid = part.pid();
             long killedAt = System.nanoTime();
             part.kill();
@@ -191,57 +131,11 @@ class FaultInjectionIT {
         clients.forEach(FaultClient::stopSending);
         long drainStarted = System.nanoTime();
         line("sending stopped at t+%.1f s; draining", (drainStarted - trafficStarted) / 1e9);
-        boolean drained = awaitCondition(
-                DRAIN_TIMEOUT,
-                () -> clients.stream().allMatch(c -> c.unackedCount() == 0)
-                        && ledger.undelivered().isEmpty(),
-                null);
-        line("drain: %s after %.1f s", drained ? "complete" : "INCOMPLETE", seconds(drainStarted));
-        int stuck = 0;
-        if (!drained) {
-            // Stored but never pushed live? A new connection replays the inbox after the cursor: what
-            // arrives then was stuck (a liveness bug), what does not was lost.
-            stuck = ledger.undelivered().size();
-            line("%d acknowledged messages not delivered; every client reconnects", stuck);
-            clients.forEach(FaultClient::reconnect);
-            awaitCondition(RECONNECT_DRAIN_TIMEOUT, () -> ledger.undelivered().isEmpty(), null);
-            line(
-                    "after the reconnects: %d still not delivered",
-                    ledger.undelivered().size());
-        }
+        int stuck = DeliveryChecks.settle(clients, ledger, DRAIN_TIMEOUT, RECONNECT_DRAIN_TIMEOUT, t -> line("%s", t));
 
         report(faults, started, trafficStarted, drainStarted, timeline);
 
-        List<Ledger.Acked> lost = ledger.undelivered();
-        assertThat(ledger.violations()).as("delivery promise violations").isEmpty();
-        assertThat(lost).as("acknowledged messages never delivered").isEmpty();
-        assertThat(stuck)
-                .as("acknowledged messages delivered only after a reconnect")
-                .isZero();
-        assertThat(ledger.deliveredButNeverAcked())
-                .as("delivered messages no sender got an ack for")
-                .isEmpty();
-        assertThat(ledger.deliveredToTheWrongUser())
-                .as("messages delivered to another user")
-                .isEmpty();
-        for (FaultClient c : clients) {
-            assertThat(c.lastSeq())
-                    .as("%s: seq runs 1..n over the n distinct messages it got", c.user())
-                    .isEqualTo(c.distinctReceived());
-            assertThat(c.unackedCount())
-                    .as("%s: sends never acknowledged", c.user())
-                    .isZero();
-        }
-    }
-
-    private JvmPart service(String name, String mainClass, int port, List<String> common) {
-        return JvmPart.service(name, mainClass, port, common, logs);
-    }
-
-    private JvmPart gateway(String node, int port, List<String> common) {
-        List<String> args = new ArrayList<>(common);
-        args.add("--switchboard.gateway.node-id=" + node);
-        return JvmPart.service(node, "io.switchboard.gateway.GatewayServiceApplication", port, args, logs);
+        DeliveryChecks.assertPromiseKept(clients, ledger, stuck);
     }
 
     private void report(
@@ -313,14 +207,8 @@ class FaultInjectionIT {
     void stopEverything() {
         clients.forEach(FaultClient::stop);
         timer.shutdownNow();
-        List<Part> reversed = new ArrayList<>(parts.values());
-        Collections.reverse(reversed);
-        for (Part part : reversed) {
-            try {
-                part.stop();
-            } catch (RuntimeException e) {
-                System.err.println("stopping " + part.name() + ": " + e);
-            }
+        if (suite != null) {
+            suite.close();
         }
         httpThreads.shutdownNow();
     }
@@ -337,63 +225,5 @@ class FaultInjectionIT {
 
     private static double seconds(long sinceNanos) {
         return (System.nanoTime() - sinceNanos) / 1e9;
-    }
-
-    private static boolean awaitCondition(
-            Duration timeout, java.util.function.BooleanSupplier condition, String failure)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        if (failure != null) {
-            throw new AssertionError("timed out waiting for: " + failure);
-        }
-        return false;
-    }
-
-    /** {@code count} distinct ports that were free a moment ago (all probed at once, so distinct). */
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // probing only
-                }
-            }
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

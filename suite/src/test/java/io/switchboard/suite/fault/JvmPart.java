@@ -157,6 +157,25 @@ final class JvmPart implements Part {
         waitFor(p, 10);
     }
 
+    /**
+     * SIGTERM, by PID, as a container platform stops a process, and waits until it exits.
+     *
+     * @return whether it exited by itself within {@code timeout} (it is left running if not)
+     */
+    boolean terminate(Duration timeout) {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        p.destroy(); // SIGTERM on Linux
+        try {
+            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void stop() {
         Process p;
