@@ -120,10 +120,11 @@ public final class SessionDrain implements SmartLifecycle {
                 n,
                 properties.spread(),
                 properties.timeout());
+        // Step k closes sessions [ceil(n*k/steps), ceil(n*(k+1)/steps)): the first at once, the
+        // last one step before the spread ends, evenly in between.
         Mono<Void> wave = Flux.interval(Duration.ZERO, STEP)
                 .take(n == 0 ? 0 : steps)
-                .concatMap(step -> Flux.fromIterable(
-                                sessions.subList((int) (n * step / steps), (int) (n * (step + 1) / steps)))
+                .concatMap(step -> Flux.fromIterable(sessions.subList(slot(n, step, steps), slot(n, step + 1, steps)))
                         .flatMap(this::finish)
                         .then())
                 .then();
@@ -146,6 +147,10 @@ public final class SessionDrain implements SmartLifecycle {
                     duration.record(nanos, TimeUnit.NANOSECONDS);
                     log.info("drained {} sessions in {} ms", n, nanos / 1_000_000);
                 });
+    }
+
+    private static int slot(int sessions, long step, long steps) {
+        return (int) ((sessions * step + steps - 1) / steps);
     }
 
     /** Closes one session gracefully once its sends in flight are answered (bounded by the send grace). */
