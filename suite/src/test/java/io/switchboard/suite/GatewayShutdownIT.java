@@ -63,6 +63,9 @@ class GatewayShutdownIT {
                 // refused at once, while its sessions are still being closed
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> status(http, node1.resolve("/actuator/health/readiness")) == 503);
+                assertThat(status(http, node1.resolve("/actuator/health")))
+                        .as("the overall health a load balancer may check")
+                        .isEqualTo(503);
                 HttpResponse<String> upgrade = http.send(
                         HttpRequest.newBuilder(node1.resolve("/ws"))
                                 .header("Authorization", "Bearer " + bobToken)
