@@ -18,6 +18,12 @@ public final class BlockingCallReport implements BlockHoundIntegration {
         builder.allowBlockingCallsInside(
                 "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+        // Lettuce serialises the writers of one connection with a lock held for a few microseconds;
+        // two threads writing at once may park briefly. An error thrown from inside it leaves the
+        // connection's writer count wrong (its write path decrements in a finally) and hangs every
+        // later command on that connection, which is how PresenceIT once hung at shutdown.
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive");
         builder.blockingMethodCallback(method -> {
             BlockingOperationError error = new BlockingOperationError(method);
             System.err.println("BLOCKING CALL on " + Thread.currentThread().getName() + ": " + method);

@@ -124,13 +124,16 @@ public final class SessionDrain implements SmartLifecycle {
         // last one step before the spread ends, evenly in between.
         Mono<Void> wave = Flux.interval(Duration.ZERO, STEP)
                 .take(n == 0 ? 0 : steps)
-                .concatMap(step -> Flux.fromIterable(sessions.subList(slot(n, step, steps), slot(n, step + 1, steps)))
-                        .flatMap(this::finish)
-                        .then())
+                // Steps never wait for each other: a session waiting for its sends holds up no other.
+                .flatMap(
+                        step -> Flux.fromIterable(sessions.subList(slot(n, step, steps), slot(n, step + 1, steps)))
+                                .flatMap(this::finish, Integer.MAX_VALUE),
+                        Integer.MAX_VALUE)
                 .then();
         // Sessions whose upgrade was already under way when the drain began.
-        Mono<Void> stragglers = Mono.defer(
-                () -> Flux.fromIterable(registry.all()).flatMap(this::finish).then());
+        Mono<Void> stragglers = Mono.defer(() -> Flux.fromIterable(registry.all())
+                .flatMap(this::finish, Integer.MAX_VALUE)
+                .then());
         Mono<Void> closed =
                 Flux.interval(POLL).filter(tick -> registry.size() == 0).next().then();
         return wave.then(stragglers)

@@ -103,6 +103,25 @@ class SessionDrainTest {
     }
 
     @Test
+    void sessionsWaitingForTheirSendsHoldUpNoOtherSession() {
+        for (int i = 0; i < 10; i++) {
+            open("s" + i).sendStarted(); // never answered
+        }
+        SessionDrain drain = drain(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(2));
+        drain.start();
+        drain.stop(() -> {});
+
+        time.advanceTimeBy(Duration.ofSeconds(7));
+        List<Long> times = new ArrayList<>(closedAt.values());
+        times.sort(null);
+        assertThat(times).hasSize(10);
+        // each at its own slot plus the send grace: 2.0 s, 2.5 s, … 6.5 s
+        for (int i = 0; i < times.size(); i++) {
+            assertThat(times.get(i)).isBetween(2000L + 500L * i - 50, 2000L + 500L * i + 50);
+        }
+    }
+
+    @Test
     void aSendThatIsNeverAnsweredHoldsItsSessionOnlyForTheSendGrace() {
         open("stuck").sendStarted();
         SessionDrain drain = drain(Duration.ofMillis(1), Duration.ofSeconds(20), Duration.ofSeconds(2));
