@@ -32,6 +32,7 @@ final class FrameMeters {
         out.put(ServerFrame.Welcome.class, meters.counter(o, "type", "welcome"));
         out.put(ServerFrame.Ack.class, meters.counter(o, "type", "ack"));
         out.put(ServerFrame.Msg.class, meters.counter(o, "type", "msg"));
+        out.put(ServerFrame.Broadcast.class, meters.counter(o, "type", "broadcast"));
         out.put(ServerFrame.Presence.class, meters.counter(o, "type", "presence"));
         out.put(ServerFrame.Error.class, meters.counter(o, "type", "error"));
         out.put(ServerFrame.Pong.class, meters.counter(o, "type", "pong"));
