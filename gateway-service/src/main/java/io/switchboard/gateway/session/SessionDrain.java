@@ -110,7 +110,9 @@ public final class SessionDrain implements SmartLifecycle {
         draining = true;
         long started = System.nanoTime();
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
+        // Sessions already closing need no slot: a node whose sessions are all gone stops at once.
         List<ClientSession> sessions = new ArrayList<>(registry.all());
+        sessions.removeIf(ClientSession::isClosed);
         // Users of one kind (e.g. all agents) often connected together; a random order spreads them.
         Collections.shuffle(sessions);
         int n = sessions.size();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -40,7 +41,7 @@ class SessionDrainTest {
     private ClientSession open(String id) {
         ClientSession session = new ClientSession(new PresenceSession("u-" + id, "d", id, "gw-1", 0), 16, 0);
         session.onClose(status -> {
-            closedAt.put(id, time.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+            closedAt.put(id, time.now(TimeUnit.MILLISECONDS));
             closedWith.put(id, status);
             registry.remove(session);
         });
@@ -132,6 +133,23 @@ class SessionDrainTest {
         assertThat(closedAt).isEmpty();
         time.advanceTimeBy(Duration.ofMillis(200));
         assertThat(closedWith.get("stuck").getCode()).isEqualTo(1012);
+    }
+
+    @Test
+    void sessionsAlreadyClosingTakeNoSlotSoANodeWithoutOpenSessionsStopsAtOnce() {
+        for (int i = 0; i < 3; i++) {
+            ClientSession closing = new ClientSession(new PresenceSession("u", "d", "c" + i, "gw-1", 0), 16, 0);
+            closing.onClose(status -> time.schedule(() -> registry.remove(closing), 100, TimeUnit.MILLISECONDS));
+            registry.add(closing);
+            closing.close(CloseCodes.GOING_AWAY); // e.g. dropped by a crash; leaves the registry a bit later
+        }
+        SessionDrain drain = drain(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(2));
+        drain.start();
+        List<Boolean> done = new ArrayList<>();
+        drain.stop(() -> done.add(true));
+
+        time.advanceTimeBy(Duration.ofMillis(200));
+        assertThat(done).containsExactly(true);
     }
 
     @Test
