@@ -173,6 +173,13 @@ class CrossNodeMessagingIT {
     }
 
     @Test
+    void aServiceCredentialCannotOpenASession() {
+        String serviceToken = TestTokens.service(TestTokens.SECRET, "alice", Duration.ofMinutes(1));
+
+        assertThat(WsTestClient.upgradeStatus(node(0, null), serviceToken)).isEqualTo(403);
+    }
+
+    @Test
     void malformedFramesGetErrorFramesAndTheSessionKeepsWorking() {
         String alice = TestInfra.uniqueId("alice");
         String bob = TestInfra.uniqueId("bob");

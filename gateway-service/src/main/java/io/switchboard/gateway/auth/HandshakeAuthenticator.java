@@ -87,14 +87,23 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
         if (token == null) {
             return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required");
         }
-        String user;
+        TokenVerifier.Verified verified;
         try {
-            user = verifier.verify(token);
+            verified = verifier.verifyToken(token);
         } catch (InvalidTokenException e) {
             log.debug("refused WebSocket upgrade: {}", e.getMessage());
             return reject(exchange, HttpStatus.UNAUTHORIZED, "invalid_token", "the token is invalid or expired");
         }
-        GatewayPrincipal principal = new GatewayPrincipal(user, device, after);
+        if (verified.service()) {
+            // A backend's credential is for the HTTP API; as a session it would act as a user named
+            // like the service.
+            return reject(
+                    exchange,
+                    HttpStatus.FORBIDDEN,
+                    "user_token_required",
+                    "a service credential cannot open a session");
+        }
+        GatewayPrincipal principal = new GatewayPrincipal(verified.subject(), device, after);
         return chain.filter(exchange.mutate().principal(Mono.just(principal)).build());
     }
 
