@@ -116,6 +116,12 @@ public final class RedisServer implements AutoCloseable {
     private static RedisServer start(Options options, Path binary, String description) {
         DataDirectory data = DataDirectory.of(options.dataDir(), "switchboard-redis-");
         int port = FreePorts.resolve(options.port());
+        if (listening(port)) {
+            // Our redis-server would fail to bind, and the PING below would be answered by the
+            // other one: the suite would silently use someone else's Redis and data.
+            data.release();
+            throw new IllegalStateException("127.0.0.1:" + port + " is already in use (another redis-server?)");
+        }
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
                 "--port",
@@ -229,6 +235,15 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new IllegalStateException("redis-server did not answer PING within " + READY_TIMEOUT + "; see "
                 + data.path().resolve("redis.log"));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private boolean answersPing() {

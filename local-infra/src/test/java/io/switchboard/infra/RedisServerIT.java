@@ -1,6 +1,7 @@
 package io.switchboard.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,6 +28,16 @@ class RedisServerIT {
                 .isFalse();
         try (var files = Files.walk(dir)) {
             assertThat(files.map(Path::getFileName).map(Path::toString)).anyMatch(name -> name.contains(".aof"));
+        }
+    }
+
+    @Test
+    void aPortAnotherRedisHoldsIsRefusedInsteadOfSharingThatRedis(@TempDir Path dir) {
+        try (RedisServer first = RedisServer.start(RedisServer.Options.defaults())) {
+            assertThatThrownBy(() -> RedisServer.start(
+                            RedisServer.Options.defaults().port(first.port()).dataDir(dir)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already in use");
         }
     }
 
