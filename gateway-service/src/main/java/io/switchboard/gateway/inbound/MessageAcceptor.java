@@ -15,6 +15,7 @@ import io.switchboard.protocol.frame.ClientFrame;
 import io.switchboard.protocol.frame.ErrorCode;
 import io.switchboard.protocol.frame.ServerFrame;
 import io.switchboard.protocol.id.MessageIds;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,17 +83,16 @@ public final class MessageAcceptor {
         if (group != null) {
             return acceptForGroup(user, send, group);
         }
-        return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
-                .map(claim -> {
-                    if (!claim.to().equals(send.to())) {
-                        return Mono.<ServerFrame>just(conflict(send.cid()));
-                    }
-                    if (!claim.first()) {
-                        deduplicated.increment();
-                    }
-                    return produce(new InboundMessage(
-                            claim.messageId(), send.cid(), user, send.to(), System.currentTimeMillis(), send.body()));
-                })
+        return claimed(
+                        user,
+                        send,
+                        claim -> produce(new InboundMessage(
+                                claim.messageId(),
+                                send.cid(),
+                                user,
+                                send.to(),
+                                System.currentTimeMillis(),
+                                send.body())))
                 .onErrorResume(e -> {
                     log.warn("send refused: the send ledger is unavailable: {}", e.toString());
                     return Mono.just(Mono.just(unavailable(send.cid())));
@@ -106,41 +106,51 @@ public final class MessageAcceptor {
                         return Mono.just(Mono.<ServerFrame>just(new ServerFrame.Error(
                                 send.cid(), ErrorCode.NOT_A_MEMBER, "you are not a member of this group")));
                     }
-                    return ledger.claim(user, send.cid(), MessageIds.next(), send.to())
-                            .map(claim -> {
-                                if (!claim.to().equals(send.to())) {
-                                    return Mono.<ServerFrame>just(conflict(send.cid()));
-                                }
-                                if (!claim.first()) {
-                                    deduplicated.increment();
-                                }
-                                InboundMessage message = new InboundMessage(
-                                        claim.messageId(),
+                    return claimed(user, send, claim -> {
+                        InboundMessage message = new InboundMessage(
+                                claim.messageId(),
+                                send.cid(),
+                                user,
+                                user,
+                                System.currentTimeMillis(),
+                                send.body(),
+                                group);
+                        return fanOut.send(message, members.get(), true).map(result -> {
+                            if (result.overloaded()) {
+                                return new ServerFrame.Error(
                                         send.cid(),
-                                        user,
-                                        user,
-                                        System.currentTimeMillis(),
-                                        send.body(),
-                                        group);
-                                return fanOut.send(message, members.get(), true).map(result -> {
-                                    if (result.overloaded()) {
-                                        return new ServerFrame.Error(
-                                                send.cid(),
-                                                ErrorCode.RATE_LIMITED,
-                                                "too many group messages in flight; retry later with the same cid");
-                                    }
-                                    if (!result.complete()) {
-                                        return unavailable(send.cid());
-                                    }
-                                    accepted.increment();
-                                    return new ServerFrame.Ack(send.cid(), claim.messageId());
-                                });
-                            });
+                                        ErrorCode.RATE_LIMITED,
+                                        "too many group messages in flight; retry later with the same cid");
+                            }
+                            if (!result.complete()) {
+                                return unavailable(send.cid());
+                            }
+                            accepted.increment();
+                            return new ServerFrame.Ack(send.cid(), claim.messageId());
+                        });
+                    });
                 })
                 .onErrorResume(e -> {
                     log.warn("group send refused: Redis is unavailable: {}", e.toString());
                     return Mono.just(Mono.just(unavailable(send.cid())));
                 });
+    }
+
+    /**
+     * Claims the send's cid and, unless the cid was used for another address ({@code cid_conflict}),
+     * hands the claim (new, or the earlier one for a repeat) to {@code write}, the second step.
+     */
+    private Mono<Mono<ServerFrame>> claimed(
+            String user, ClientFrame.Send send, Function<SendLedger.Claim, Mono<ServerFrame>> write) {
+        return ledger.claim(user, send.cid(), MessageIds.next(), send.to()).map(claim -> {
+            if (!claim.to().equals(send.to())) {
+                return Mono.just(conflict(send.cid()));
+            }
+            if (!claim.first()) {
+                deduplicated.increment();
+            }
+            return write.apply(claim);
+        });
     }
 
     private static ServerFrame conflict(String cid) {
