@@ -35,12 +35,7 @@ class BackendApiIT {
 
     @BeforeAll
     static void startSuite() {
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET, "switchboard.api.keys", BackendApi.API_KEY)));
+        suite = TestSuites.start(Map.of("switchboard.api.keys", BackendApi.API_KEY));
         redisClient = RedisClient.create(TestInfra.redisUri());
         redis = redisClient.connect();
     }

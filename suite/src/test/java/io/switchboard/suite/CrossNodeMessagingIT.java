@@ -39,18 +39,11 @@ class CrossNodeMessagingIT {
 
     @BeforeAll
     static void startSuite() {
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of(
-                        "switchboard.jwt.secret",
-                        TestTokens.SECRET,
-                        "switchboard.heartbeat.interval",
-                        "1s",
-                        "switchboard.heartbeat.timeout",
-                        HEARTBEAT_TIMEOUT.toSeconds() + "s")));
+        suite = TestSuites.start(Map.of(
+                "switchboard.heartbeat.interval",
+                "1s",
+                "switchboard.heartbeat.timeout",
+                HEARTBEAT_TIMEOUT.toSeconds() + "s"));
         redisClient = RedisClient.create(TestInfra.redisUri());
         redis = redisClient.connect();
     }

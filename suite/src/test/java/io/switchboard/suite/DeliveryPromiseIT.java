@@ -15,7 +15,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.switchboard.test.NonReadingWsClient;
 import io.switchboard.test.TestInfra;
-import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,16 +45,13 @@ class DeliveryPromiseIT {
 
     @BeforeAll
     static void startSuite() {
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of(
-                        "switchboard.jwt.secret", TestTokens.SECRET,
-                        "switchboard.gateway.outbound-queue", "64",
-                        "switchboard.gateway.max-inflight-sends", "16",
-                        "switchboard.delivery.slow-consumer-timeout", "2s")));
+        suite = TestSuites.start(Map.of(
+                "switchboard.gateway.outbound-queue",
+                "64",
+                "switchboard.gateway.max-inflight-sends",
+                "16",
+                "switchboard.delivery.slow-consumer-timeout",
+                "2s"));
         redisClient = RedisClient.create(TestInfra.redisUri());
         redis = redisClient.connect();
     }

@@ -29,16 +29,7 @@ class GatewayShutdownIT {
 
     @Test
     void aStoppingGatewayRefusesNewSessionsAndClosesItsOwnWith1012SpreadOverTheDrainWindow() throws Exception {
-        try (Suite suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of(
-                        "switchboard.jwt.secret",
-                        TestTokens.SECRET,
-                        "switchboard.drain.spread",
-                        SPREAD.toMillis() + "ms")))) {
+        try (Suite suite = TestSuites.start(Map.of("switchboard.drain.spread", SPREAD.toMillis() + "ms"))) {
             String bob = TestInfra.uniqueId("bob");
             String carol = TestInfra.uniqueId("carol");
             String bobToken = TestTokens.mint(TestTokens.SECRET, bob, Duration.ofMinutes(5));

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.switchboard.suite.deploy.Nginx;
 import io.switchboard.test.TestInfra;
-import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -61,12 +60,7 @@ class LoadBalancerIT {
                 nginxBinary != null,
                 "nginx is not installed: skipping the load-balancer test"
                         + " (apt-get install nginx; .ci/run installs it)");
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET)));
+        suite = TestSuites.start(Map.of());
         presenceApi = new PresenceApi(suite);
 
         lbPort = freePort();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.test.TestInfra;
-import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,12 +31,7 @@ class MetricsIT {
 
     @Test
     void everyServiceExportsItsMetersAndTheyMoveWithAMessage() throws Exception {
-        try (Suite suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET, "switchboard.presence.grace", "500ms")))) {
+        try (Suite suite = TestSuites.start(Map.of("switchboard.presence.grace", "500ms"))) {
             String alice = TestInfra.uniqueId("alice");
             String bob = TestInfra.uniqueId("bob");
             assertThat(WsTestClient.upgradeStatus(suite.gatewayWebSocket(0), "not-a-token"))

@@ -35,12 +35,7 @@ class PresenceDetectionBenchmark {
 
     @Test
     void measure() throws Exception {
-        try (Suite suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET)))) {
+        try (Suite suite = TestSuites.start(Map.of())) {
             query(suite, List.of("warm-up"));
             List<String> report = new ArrayList<>();
 

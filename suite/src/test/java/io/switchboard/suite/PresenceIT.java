@@ -44,17 +44,15 @@ class PresenceIT {
 
     @BeforeAll
     static void startSuite() {
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of(
-                        "switchboard.jwt.secret", TestTokens.SECRET,
-                        "switchboard.heartbeat.interval", "1s",
-                        "switchboard.heartbeat.timeout", TIMEOUT.toSeconds() + "s",
-                        "switchboard.presence.node-lease", LEASE.toSeconds() + "s",
-                        "switchboard.presence.grace", GRACE.toSeconds() + "s")));
+        suite = TestSuites.start(Map.of(
+                "switchboard.heartbeat.interval",
+                "1s",
+                "switchboard.heartbeat.timeout",
+                TIMEOUT.toSeconds() + "s",
+                "switchboard.presence.node-lease",
+                LEASE.toSeconds() + "s",
+                "switchboard.presence.grace",
+                GRACE.toSeconds() + "s"));
         events = new PresenceEvents(TestInfra.kafkaBootstrapServers());
         api = new PresenceApi(suite);
         online("warm-up"); // the service's first request pays for its lazy initialisation, not a detection

@@ -6,7 +6,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.test.TestInfra;
-import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,12 +35,7 @@ class PublishFanOutBenchmark {
 
     @Test
     void measure() {
-        try (Suite suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET, "switchboard.api.keys", BackendApi.API_KEY)))) {
+        try (Suite suite = TestSuites.start(Map.of("switchboard.api.keys", BackendApi.API_KEY))) {
             String run = TestInfra.uniqueId("bench");
             List<String> users = new ArrayList<>(RECIPIENTS);
             for (int i = 0; i < RECIPIENTS; i++) {

@@ -11,9 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.switchboard.test.TestInfra;
-import io.switchboard.test.TestTokens;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -33,18 +31,11 @@ class RetentionAndCapIT {
 
     @BeforeAll
     static void startSuite() {
-        suite = Suite.start(new Suite.Options(
-                TestInfra.kafkaBootstrapServers(),
-                TestInfra.redisUri(),
-                new Suite.ServicePorts(0, 0, 0),
-                List.of(0, 0),
-                Map.of(
-                        "switchboard.jwt.secret",
-                        TestTokens.SECRET,
-                        "switchboard.offline.max-messages-per-user",
-                        "20",
-                        "switchboard.offline.retention",
-                        RETENTION.toSeconds() + "s")));
+        suite = TestSuites.start(Map.of(
+                "switchboard.offline.max-messages-per-user",
+                "20",
+                "switchboard.offline.retention",
+                RETENTION.toSeconds() + "s"));
     }
 
     private static void awaitStored(String user, long lastSeq) {
