@@ -168,6 +168,9 @@ class DeliveryPromiseIT {
         String bob = TestInfra.uniqueId("bob");
         try (var a = connect(suite, 0, alice, null)) {
             sendAcked(a, bob, "c", 5);
+            // Acked means durable in Kafka; the inbox follows a moment later. A resume point beyond
+            // the inbox's end is taken as the end (SessionFeed), so wait until all 5 are stored.
+            await().atMost(WAIT).until(() -> "5".equals(redis.sync().get("sb:inbox:{" + bob + "}:seq")));
 
             try (var b = connect(suite, 1, bob, "after=3")) {
                 awaitMessages(b, 2);
