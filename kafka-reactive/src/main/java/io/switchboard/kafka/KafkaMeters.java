@@ -2,8 +2,10 @@ package io.switchboard.kafka;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -22,6 +24,13 @@ public enum KafkaMeters {
     CONSUMER_RETRIES("switchboard.kafka.consumer.retries"),
     /** Function counter: records whose batch was processed and committed, tag {@code receiver}. */
     CONSUMER_RECORDS("switchboard.kafka.consumer.records"),
+    /**
+     * Timer with histogram: from a record's Kafka timestamp (set by the producer) to its hand-over
+     * to this receiver's handler, tag {@code receiver}. The time a message spends in one hop.
+     */
+    CONSUMER_WAIT("switchboard.kafka.consumer.wait"),
+    /** Timer with histogram: how long the handler took for a batch, tag {@code receiver}. */
+    CONSUMER_BATCH("switchboard.kafka.consumer.batch"),
     /**
      * Gauge: sends waiting in a sender's hand-off queue for the producer thread, tag {@code sender};
      * at the queue's capacity sends fail fast ({@code unavailable}).
@@ -49,6 +58,27 @@ public enum KafkaMeters {
                         CONSUMER_RECORDS.meterName(), receiver, KafkaReceiver::recordsProcessed)
                 .tag("receiver", name)
                 .register(registry);
+        Timer waited = Timer.builder(CONSUMER_WAIT.meterName())
+                .tag("receiver", name)
+                .description("record timestamp to hand-over to the handler")
+                .publishPercentileHistogram()
+                .register(registry);
+        Timer handled = Timer.builder(CONSUMER_BATCH.meterName())
+                .tag("receiver", name)
+                .description("handler time per batch")
+                .publishPercentileHistogram()
+                .register(registry);
+        receiver.onBatch(new KafkaReceiver.BatchObserver() {
+            @Override
+            public void waited(long millis) {
+                waited.record(millis, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void handled(int records, long nanos) {
+                handled.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        });
         Map<TopicPartition, Gauge> gauges = new ConcurrentHashMap<>();
         receiver.onLag(lags -> {
             for (TopicPartition tp : lags.keySet()) {

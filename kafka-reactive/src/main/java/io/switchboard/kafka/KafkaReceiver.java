@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -34,14 +34,19 @@ import reactor.util.retry.Retry;
  *
  * <ul>
  *   <li><b>Commit after processing.</b> A batch's offsets are committed only after its
- *       {@link BatchHandler}'s Mono completed. A crash before that redelivers the batch.
+ *       {@link BatchHandler}'s Mono completed. Commits are coalesced: at most one every
+ *       {@value #COMMIT_INTERVAL_MS} ms (and always before partitions are taken away or the receiver
+ *       closes), so a crash redelivers at most that much more than the batch in flight. Handlers must
+ *       be idempotent, as for any at-least-once consumer.
  *   <li><b>Never skips.</b> A failed batch is handed over again, with exponential backoff (100 ms
  *       doubling to 10 s), for as long as the receiver runs. Skipping a poison record is the
  *       handler's decision.
- *   <li><b>Order and backpressure.</b> At most one batch is in flight. While it is, every assigned
- *       partition is paused (the consumer keeps polling, so it stays in its group, but fetches
- *       nothing), so records are handled in offset order per partition and memory stays bounded by
- *       {@code max.poll.records}.
+ *   <li><b>Order and backpressure.</b> At most one batch is in flight, so records are handled in
+ *       offset order per partition and memory stays bounded by {@code max.poll.records} plus what
+ *       the consumer prefetches. While a batch is in flight the consumer is not polled (its next
+ *       fetch, sent when the batch was returned, is buffered meanwhile); a batch still in flight
+ *       after {@value #PAUSE_AFTER_MS} ms has every partition paused and the consumer polled again,
+ *       so it keeps taking part in rebalances and stays in its group however long the batch retries.
  *   <li><b>Rebalance.</b> Before partitions are taken away, the batch in flight is allowed to finish
  *       (bounded by the close timeout) and its offsets are committed.
  * </ul>
@@ -56,12 +61,22 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_RETRY = Duration.ofSeconds(10);
+    /**
+     * Each commit is a write to the group coordinator; committing every small batch cost more broker
+     * CPU than the records themselves at moderate rates.
+     */
+    static final long COMMIT_INTERVAL_MS = 100;
+    /**
+     * Pausing and resuming every partition around each batch makes the consumer rebuild its fetch
+     * session each time; only batches slower than this are worth it.
+     */
+    static final long PAUSE_AFTER_MS = 250;
 
     private final String name;
     private final Consumer<K, V> consumer;
     private final Collection<String> subscribeTo;
     private final String assignAllOf;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong recordsProcessed = new AtomicLong();
@@ -70,9 +85,18 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile long lag;
     private volatile Map<TopicPartition, Long> lagByPartition = Map.of();
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
+    private volatile BatchObserver batchObserver = BatchObserver.NONE;
     private Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
+    /** True while a slow batch is in flight and the consumer is polled with every partition paused. */
+    private volatile boolean pausedForSlowBatch;
+    /** Offsets of handled batches not committed yet, with their record and batch counts (poll thread only). */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+
+    private int uncommittedRecords;
+    private int uncommittedBatches;
+    private long lastCommitNanos = System.nanoTime();
 
     /** The batch being processed and the offsets to commit once it is. */
     private final class InFlight {
@@ -147,9 +171,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             join();
             while (running) {
                 runTasks();
+                if (inFlight != null && !pausedForSlowBatch && !awaitInFlight()) {
+                    continue;
+                }
                 ConsumerRecords<K, V> records;
                 try {
-                    records = consumer.poll(POLL_TIMEOUT);
+                    records = consumer.poll(pollTimeout());
                 } catch (WakeupException e) {
                     continue;
                 }
@@ -157,7 +184,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                     dispatch(records);
                 }
                 updateLag();
+                commitIfDue();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             ready.completeExceptionally(e);
             log.error("Kafka receiver {} stopped: {}", name, e.toString(), e);
@@ -169,6 +199,33 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 log.warn("closing Kafka receiver {}: {}", name, e.toString());
             }
         }
+    }
+
+    /**
+     * Waits for the batch in flight to complete, for up to {@link #PAUSE_AFTER_MS}. Returns true
+     * when the consumer should be polled now: the batch is slow, so every partition has been paused.
+     */
+    private boolean awaitInFlight() throws InterruptedException {
+        Runnable task = tasks.poll(PAUSE_AFTER_MS, TimeUnit.MILLISECONDS);
+        if (task != null) {
+            task.run();
+            return false;
+        }
+        if (!running) {
+            return false;
+        }
+        pausedForSlowBatch = true; // from now on a completion wakes the consumer up
+        consumer.pause(consumer.assignment());
+        // A completion that came just before the flag was set did not wake anyone: look again.
+        return tasks.isEmpty();
+    }
+
+    private Duration pollTimeout() {
+        if (uncommitted.isEmpty()) {
+            return POLL_TIMEOUT;
+        }
+        long dueInMillis = COMMIT_INTERVAL_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCommitNanos);
+        return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT.toMillis(), dueInMillis)));
     }
 
     private void join() {
@@ -197,7 +254,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(consumer::position);
-            if (inFlight != null) {
+            if (inFlight != null && pausedForSlowBatch) {
                 consumer.pause(partitions);
             }
             ready.complete(null);
@@ -214,7 +271,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
         InFlight current = new InFlight(offsets, batch.size());
         inFlight = current;
-        consumer.pause(consumer.assignment());
+        BatchObserver observer = batchObserver;
+        long nowMillis = System.currentTimeMillis();
+        for (ConsumerRecord<K, V> record : batch) {
+            observer.waited(Math.max(0, nowMillis - record.timestamp()));
+        }
+        long startNanos = System.nanoTime();
         Mono.defer(() -> handler.handle(batch))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
                         .maxBackoff(MAX_RETRY)
@@ -228,39 +290,63 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                                     signal.totalRetries() + 1,
                                     signal.failure().toString());
                         }))
+                .doFinally(signal -> observer.handled(batch.size(), System.nanoTime() - startNanos))
                 .subscribe(null, error -> completed(current, false), () -> completed(current, true));
     }
 
     /** Called on whatever thread the handler completed on: hand the commit to the poll thread. */
     private void completed(InFlight batch, boolean success) {
         batch.done.complete(success);
-        tasks.add(() -> commitAndResume(batch));
-        try {
-            consumer.wakeup();
-        } catch (RuntimeException e) {
-            // the consumer is already closed: nothing left to wake
+        tasks.add(() -> handled(batch));
+        if (pausedForSlowBatch) {
+            try {
+                consumer.wakeup();
+            } catch (RuntimeException e) {
+                // the consumer is already closed: nothing left to wake
+            }
         }
     }
 
-    private void commitAndResume(InFlight batch) {
+    private void handled(InFlight batch) {
         if (inFlight != batch) {
             return; // already committed during a rebalance
         }
         inFlight = null;
         if (batch.done.join()) {
-            commit(batch, false);
+            uncommitted.putAll(batch.offsets);
+            uncommittedRecords += batch.size;
+            uncommittedBatches++;
         }
-        consumer.resume(consumer.paused());
+        if (pausedForSlowBatch) {
+            pausedForSlowBatch = false;
+            consumer.resume(consumer.paused());
+        }
+        commitIfDue();
     }
 
-    private void commit(InFlight batch, boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>(batch.offsets);
+    private void commitIfDue() {
+        if (!uncommitted.isEmpty()
+                && System.nanoTime() - lastCommitNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
+            commit(false);
+        }
+    }
+
+    /** Commits the offsets of every handled batch; poll thread only. */
+    private void commit(boolean sync) {
+        lastCommitNanos = System.nanoTime();
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>(uncommitted);
         owned.keySet().retainAll(consumer.assignment());
+        recordsProcessed.addAndGet(uncommittedRecords);
+        batchesCommitted.addAndGet(uncommittedBatches);
+        uncommitted.clear();
+        uncommittedRecords = 0;
+        uncommittedBatches = 0;
         if (owned.isEmpty()) {
             return;
         }
-        recordsProcessed.addAndGet(batch.size);
-        batchesCommitted.incrementAndGet();
         if (sync) {
             consumer.commitSync(owned);
         } else {
@@ -273,20 +359,34 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded) for the batch in flight and commits it synchronously; poll thread only. */
+    /**
+     * Waits (bounded) for the batch in flight, then commits everything handled synchronously; poll
+     * thread only.
+     */
     private void finishInFlight() {
         InFlight batch = inFlight;
-        if (batch == null) {
-            return;
-        }
-        inFlight = null;
-        try {
-            if (batch.done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                commit(batch, true);
+        if (batch != null) {
+            inFlight = null;
+            try {
+                if (batch.done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    uncommitted.putAll(batch.offsets);
+                    uncommittedRecords += batch.size;
+                    uncommittedBatches++;
+                }
+            } catch (Exception e) {
+                log.warn(
+                        "Kafka receiver {}: batch in flight not finished, it will be redelivered: {}",
+                        name,
+                        e.toString());
             }
-        } catch (Exception e) {
-            log.warn("Kafka receiver {}: batch in flight not finished, it will be redelivered: {}", name, e.toString());
         }
+        tasks.clear(); // completions of batches already settled above
+        try {
+            commit(true);
+        } catch (RuntimeException e) {
+            log.warn("Kafka receiver {}: final commit failed, the records will be redelivered: {}", name, e.toString());
+        }
+        pausedForSlowBatch = false;
         try {
             consumer.resume(consumer.paused());
         } catch (IllegalStateException e) {
@@ -333,6 +433,34 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
      */
     public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
         this.lagListener = listener;
+    }
+
+    /**
+     * What a receiver tells about the batches it hands over, for metrics. Called on the receiver's
+     * threads: implementations must be quick and must not call the receiver back.
+     */
+    public interface BatchObserver {
+        BatchObserver NONE = new BatchObserver() {
+            @Override
+            public void waited(long millis) {}
+
+            @Override
+            public void handled(int records, long nanos) {}
+        };
+
+        /**
+         * A record is handed to the handler {@code millis} after its Kafka timestamp (the producer's
+         * clock, by default): its time in the topic and in this receiver.
+         */
+        void waited(long millis);
+
+        /** A batch of {@code records} took the handler {@code nanos}, retries included. */
+        void handled(int records, long nanos);
+    }
+
+    /** One observer; a later call replaces it. */
+    public void onBatch(BatchObserver observer) {
+        this.batchObserver = observer;
     }
 
     /** This receiver's name, as given when it was created (used in logs, thread names and meters). */

@@ -3,12 +3,16 @@ package io.switchboard.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -16,6 +20,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +59,7 @@ class KafkaReceiverTest {
     }
 
     @Test
-    void commitsABatchOnlyAfterItsHandlerCompletedAndPausesUntilThen() {
+    void commitsABatchOnlyAfterItsHandlerCompletedAndPausesWhileItIsSlow() {
         List<List<String>> batches = new CopyOnWriteArrayList<>();
         Sinks.One<Void> finish = Sinks.one();
         receiver.start(records -> {
@@ -66,13 +72,49 @@ class KafkaReceiverTest {
 
         await().until(() -> batches.size() == 1);
         assertThat(batches.get(0)).containsExactly("a", "b");
-        assertThat(consumer.paused()).contains(P0);
-        await().during(Duration.ofMillis(300)).until(() -> committed() == null);
+        // A batch slower than PAUSE_AFTER_MS: the consumer is polled again, with nothing fetched.
+        await().until(() -> consumer.paused().contains(P0));
+        add(2, "c");
+        await().during(Duration.ofMillis(300)).until(() -> committed() == null && batches.size() == 1);
 
         finish.tryEmitEmpty();
 
-        await().until(() -> committed() != null && committed().offset() == 2);
+        await().until(() -> committed() != null && committed().offset() >= 2);
         await().until(() -> consumer.paused().isEmpty());
+        await().until(() -> batches.size() == 2);
+        assertThat(batches.get(1)).containsExactly("c");
+    }
+
+    @Test
+    void commitsOfQuickBatchesAreCoalescedAndTheLastOneIsNotHeldBack() {
+        List<Long> commits = new CopyOnWriteArrayList<>();
+        MockConsumer<String, String> counting = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized void commitAsync(
+                    Map<TopicPartition, OffsetAndMetadata> offsets,
+                    org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+                commits.add(offsets.get(P0).offset());
+                super.commitAsync(offsets, callback);
+            }
+        };
+        Node node = new Node(0, "localhost", 9092);
+        counting.updatePartitions(
+                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+        counting.updateBeginningOffsets(Map.of(P0, 0L));
+        receiver.close();
+        receiver = KafkaReceiver.of(counting, "test", null, TOPIC);
+        AtomicInteger batches = new AtomicInteger();
+        receiver.start(records -> Mono.fromRunnable(batches::incrementAndGet));
+        receiver.ready().block(Duration.ofSeconds(5));
+        for (int i = 0; i < 200; i++) {
+            int offset = i;
+            counting.schedulePollTask(
+                    () -> counting.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, "k", "r" + offset)));
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !commits.isEmpty() && commits.get(commits.size() - 1) == 200);
+        assertThat(batches.get()).isGreaterThan(50);
+        assertThat(commits).hasSizeLessThan(batches.get() / 5).isSorted();
     }
 
     @Test
@@ -116,5 +158,50 @@ class KafkaReceiverTest {
                 .until(() -> committed() != null && committed().offset() == 50);
         assertThat(order).containsExactlyElementsOf(expected);
         assertThat(maxInFlight).hasValue(1);
+    }
+
+    @Test
+    void meterTheTimeEachRecordWaitedAndEachBatchTook() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        KafkaMeters.bind(receiver, meters);
+        receiver.start(records -> Mono.delay(Duration.ofMillis(50)).then());
+        receiver.ready().block(Duration.ofSeconds(5));
+        long producedAt = System.currentTimeMillis() - 1_000;
+        consumer.addRecord(new ConsumerRecord<>(
+                TOPIC,
+                0,
+                0,
+                producedAt,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "k",
+                "a",
+                new RecordHeaders(),
+                Optional.empty()));
+        consumer.addRecord(new ConsumerRecord<>(
+                TOPIC,
+                0,
+                1,
+                producedAt,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "k",
+                "b",
+                new RecordHeaders(),
+                Optional.empty()));
+
+        await().until(() -> committed() != null && committed().offset() == 2);
+        Timer waited = meters.get(KafkaMeters.CONSUMER_WAIT.meterName())
+                .tag("receiver", "test")
+                .timer();
+        Timer batch = meters.get(KafkaMeters.CONSUMER_BATCH.meterName())
+                .tag("receiver", "test")
+                .timer();
+        assertThat(waited.count()).isEqualTo(2);
+        assertThat(waited.max(TimeUnit.MILLISECONDS)).isBetween(1_000.0, 10_000.0);
+        assertThat(batch.count()).isEqualTo(1);
+        assertThat(batch.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50.0);
     }
 }
