@@ -16,8 +16,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A {@link MessageStore} in Redis; one Lua script call per recipient assigns the seqs, stores the
- * messages and trims by retention and cap atomically. Keys per recipient (hash-tagged, so one Redis Cluster slot):
+ * A {@link MessageStore} in Redis; a Lua script assigns the seqs, stores the messages and trims by
+ * retention and cap atomically, for many recipients per call. Keys per recipient (hash-tagged):
  *
  * <ul>
  *   <li>{@code sb:inbox:{user}:seq} — the last seq given; never expires, so a sequence never restarts
@@ -25,7 +25,9 @@ import reactor.core.publisher.Mono;
  *   <li>{@code sb:inbox:{user}:ids} — hash, message id → seq, for idempotent appends
  * </ul>
  *
- * The last two expire {@code retention} after the recipient's newest message.
+ * The last two expire {@code retention} after the recipient's newest message. One call touches
+ * several recipients' keys, so the inbox needs one Redis primary (a Redis Cluster would need the calls
+ * grouped by slot), as presence does.
  */
 public final class RedisMessageStore implements MessageStore {
 
@@ -33,6 +35,14 @@ public final class RedisMessageStore implements MessageStore {
             LuaScript.fromResource(RedisMessageStore.class, "inbox-append.lua", ScriptOutputType.MULTI);
     private static final LuaScript READ =
             LuaScript.fromResource(RedisMessageStore.class, "inbox-read.lua", ScriptOutputType.MULTI);
+
+    /**
+     * Recipients per script call. A call runs atomically, so Redis serves nothing else meanwhile: this
+     * bounds one call to a few milliseconds of Redis time.
+     */
+    static final int RECIPIENTS_PER_CALL = 200;
+
+    static final int MESSAGES_PER_CALL = 1000;
 
     private final RedisReactiveCommands<String, String> redis;
     private final EnvelopeCodec codec = new EnvelopeCodec();
@@ -59,8 +69,9 @@ public final class RedisMessageStore implements MessageStore {
     }
 
     /**
-     * One script call per recipient, carrying all of that recipient's messages, so their order never
-     * depends on the order in which concurrent calls reach Redis.
+     * Script calls of up to {@value #RECIPIENTS_PER_CALL} recipients each, a recipient's messages
+     * always whole in one call, so their order never depends on the order in which concurrent calls
+     * reach Redis.
      */
     @Override
     public Flux<SequencedMessage> appendAll(List<InboundMessage> messages) {
@@ -68,8 +79,23 @@ public final class RedisMessageStore implements MessageStore {
         for (InboundMessage m : messages) {
             byRecipient.computeIfAbsent(m.to(), r -> new ArrayList<>()).add(m);
         }
-        return Flux.fromIterable(byRecipient.entrySet())
-                .flatMap(inbox -> appendToOneInbox(inbox.getKey(), inbox.getValue()))
+        List<List<Map.Entry<String, List<InboundMessage>>>> calls = new ArrayList<>();
+        List<Map.Entry<String, List<InboundMessage>>> call = new ArrayList<>();
+        int messagesInCall = 0;
+        for (Map.Entry<String, List<InboundMessage>> inbox : byRecipient.entrySet()) {
+            if (!call.isEmpty()
+                    && (call.size() == RECIPIENTS_PER_CALL
+                            || messagesInCall + inbox.getValue().size() > MESSAGES_PER_CALL)) {
+                calls.add(call);
+                call = new ArrayList<>();
+                messagesInCall = 0;
+            }
+            call.add(inbox);
+            messagesInCall += inbox.getValue().size();
+        }
+        calls.add(call);
+        return Flux.fromIterable(calls)
+                .flatMap(this::appendToInboxes)
                 // by recipient and id: one message id may go to many recipients (fan-out, groups)
                 .collectMap(m -> m.to() + '\n' + m.id())
                 .flatMapIterable(stored -> messages.stream()
@@ -77,23 +103,30 @@ public final class RedisMessageStore implements MessageStore {
                         .toList());
     }
 
-    private Flux<SequencedMessage> appendToOneInbox(String recipient, List<InboundMessage> messages) {
-        String[] args = new String[2 + 2 * messages.size()];
-        args[0] = retentionMillis;
-        args[1] = maxMessages;
-        for (int i = 0; i < messages.size(); i++) {
-            InboundMessage m = messages.get(i);
-            args[2 + 2 * i] = m.id();
-            args[3 + 2 * i] = new String(codec.encode(m), StandardCharsets.UTF_8);
-        }
-        return APPEND.<List<Object>>run(redis, keys(recipient), args).flatMapIterable(seqs -> {
-            List<SequencedMessage> stored = new ArrayList<>(messages.size());
-            for (int i = 0; i < messages.size(); i++) {
-                InboundMessage m = messages.get(i);
-                stored.add(SequencedMessage.of(m, (Long) seqs.get(i)));
+    private Flux<SequencedMessage> appendToInboxes(List<Map.Entry<String, List<InboundMessage>>> inboxes) {
+        String[] keys = new String[3 * inboxes.size()];
+        List<String> args = new ArrayList<>();
+        args.add(retentionMillis);
+        args.add(maxMessages);
+        List<InboundMessage> inOrder = new ArrayList<>();
+        for (int r = 0; r < inboxes.size(); r++) {
+            System.arraycopy(keys(inboxes.get(r).getKey()), 0, keys, 3 * r, 3);
+            List<InboundMessage> messages = inboxes.get(r).getValue();
+            args.add(Integer.toString(messages.size()));
+            for (InboundMessage m : messages) {
+                args.add(m.id());
+                args.add(new String(codec.encode(m), StandardCharsets.UTF_8));
+                inOrder.add(m);
             }
-            return stored;
-        });
+        }
+        return APPEND.<List<Object>>run(redis, keys, args.toArray(String[]::new))
+                .flatMapIterable(seqs -> {
+                    List<SequencedMessage> stored = new ArrayList<>(inOrder.size());
+                    for (int i = 0; i < inOrder.size(); i++) {
+                        stored.add(SequencedMessage.of(inOrder.get(i), (Long) seqs.get(i)));
+                    }
+                    return stored;
+                });
     }
 
     @Override

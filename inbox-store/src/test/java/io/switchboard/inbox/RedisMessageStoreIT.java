@@ -12,6 +12,7 @@ import io.switchboard.test.TestInfra;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,26 +42,43 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
     }
 
     @Test
-    void aBatchKeepsItsOrderWhenRedisHasLostItsScripts() {
-        List<String> recipients =
-                IntStream.range(0, 4).mapToObj(i -> user("r" + i)).toList();
-        for (int round = 1; round <= 5; round++) {
-            List<InboundMessage> batch = IntStream.range(0, 400)
-                    .mapToObj(i -> message(recipients.get(i % recipients.size()), Integer.toString(i)))
-                    .toList();
+    void aBatchSpanningManyScriptCallsKeepsEachRecipientsOrderWhenRedisHasLostItsScripts() {
+        // More recipients than one call carries, and one recipient with more messages than a call
+        // usually carries: the batch is split over several concurrent calls.
+        List<String> recipients = IntStream.range(0, RedisMessageStore.RECIPIENTS_PER_CALL * 2 + 50)
+                .mapToObj(i -> user("r" + i))
+                .toList();
+        String heavy = user("heavy");
+        int heavyCount = RedisMessageStore.MESSAGES_PER_CALL + 100;
+        for (int round = 1; round <= 3; round++) {
+            List<InboundMessage> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 3 * recipients.size(); i++) {
+                batch.add(message(recipients.get(i % recipients.size()), Integer.toString(i)));
+                if (i < heavyCount) {
+                    batch.add(message(heavy, Integer.toString(i)));
+                }
+            }
             redis.sync().scriptFlush(); // what a Redis restart does: the next calls get NOSCRIPT
 
             List<SequencedMessage> stored =
                     store().appendAll(batch).collectList().block();
 
-            int first = (round - 1) * 100 + 1;
+            assertThat(stored)
+                    .extracting(SequencedMessage::id)
+                    .containsExactlyElementsOf(
+                            batch.stream().map(InboundMessage::id).toList());
+            long first = (round - 1) * 3L + 1;
             for (String r : recipients) {
                 assertThat(stored.stream().filter(m -> m.to().equals(r)).map(SequencedMessage::seq))
                         .as("seqs of %s in round %d, in batch order", r, round)
-                        .containsExactlyElementsOf(IntStream.range(first, first + 100)
-                                .mapToObj(i -> (long) i)
-                                .toList());
+                        .containsExactly(first, first + 1, first + 2);
             }
+            long heavyFirst = (round - 1L) * heavyCount + 1;
+            assertThat(stored.stream().filter(m -> m.to().equals(heavy)).map(SequencedMessage::seq))
+                    .as("seqs of the heavy recipient in round %d", round)
+                    .containsExactlyElementsOf(LongStream.range(heavyFirst, heavyFirst + heavyCount)
+                            .boxed()
+                            .toList());
         }
     }
 
