@@ -1,25 +1,37 @@
--- Claims a client message id (cid) of a user for a message id, or returns its earlier claim.
--- KEYS[1] sb:sent:{user} (hash cid -> "messageId|recipient")
--- KEYS[2] sb:sent:{user}:at (sorted set cid -> claimed-at epoch ms, to forget claims past the window)
--- ARGV[1] cid   ARGV[2] message id   ARGV[3] recipient   ARGV[4] window ms
--- Returns {1, "messageId|recipient"} when this call claimed it, {0, earlier claim} otherwise.
-local earlier = redis.call('HGET', KEYS[1], ARGV[1])
-if earlier then
-  return {0, earlier}
-end
+-- Claims client message ids (cids) for message ids, or returns their earlier claims; many claims,
+-- of any users, per call (their fixed cost per call outweighed the work of one claim).
+-- Per claim c (c = 1, 2, ...), two keys:
+--   KEYS[2c-1] sb:sent:{user} (hash cid -> "messageId|recipient")
+--   KEYS[2c]   sb:sent:{user}:at (sorted set cid -> claimed-at epoch ms, to forget claims past the window)
+-- ARGV[1] window ms; then per claim, in KEYS order: cid, message id, recipient.
+-- Returns per claim, in order: 1, "messageId|recipient" when this call claimed it; 0, the earlier
+-- claim otherwise (also when an earlier claim in the same call took it).
+local window = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local window = tonumber(ARGV[4])
-local claim = ARGV[2] .. '|' .. ARGV[3]
-redis.call('HSET', KEYS[1], ARGV[1], claim)
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-
--- Forget claims older than the window, a bounded number per call so one claim never stalls Redis.
-local old = redis.call('ZRANGE', KEYS[2], '-inf', now - window, 'BYSCORE', 'LIMIT', 0, 100)
-for i = 1, #old do
-  redis.call('HDEL', KEYS[1], old[i])
-  redis.call('ZREM', KEYS[2], old[i])
+local reply = {}
+for c = 1, #KEYS / 2 do
+  local sent, at = KEYS[2 * c - 1], KEYS[2 * c]
+  local a = 3 * c - 1
+  local cid = ARGV[a]
+  local earlier = redis.call('HGET', sent, cid)
+  if earlier then
+    reply[#reply + 1] = 0
+    reply[#reply + 1] = earlier
+  else
+    local claim = ARGV[a + 1] .. '|' .. ARGV[a + 2]
+    redis.call('HSET', sent, cid, claim)
+    redis.call('ZADD', at, now, cid)
+    -- Forget claims older than the window, a bounded number per claim so a call never stalls Redis.
+    local old = redis.call('ZRANGE', at, '-inf', now - window, 'BYSCORE', 'LIMIT', 0, 100)
+    for i = 1, #old do
+      redis.call('HDEL', sent, old[i])
+      redis.call('ZREM', at, old[i])
+    end
+    redis.call('PEXPIRE', sent, window)
+    redis.call('PEXPIRE', at, window)
+    reply[#reply + 1] = 1
+    reply[#reply + 1] = claim
+  end
 end
-redis.call('PEXPIRE', KEYS[1], window)
-redis.call('PEXPIRE', KEYS[2], window)
-return {1, claim}
+return reply

@@ -11,6 +11,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
 class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
 
@@ -42,5 +43,29 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
 
         assertThat(redis.sync().hkeys(RedisSendLedger.keys(erin)[0])).containsExactly("new");
         assertThat(shortWindow.claim(erin, "old", "m3", "bob").block().first()).isTrue();
+    }
+
+    @Test
+    void claimsMadeWhileACallIsInFlightShareTheNextCall() {
+        SendLedger ledger = ledger();
+        long callsBefore = scriptCalls();
+
+        Flux.range(0, 2_000)
+                .flatMap(i -> ledger.claim("u" + i + "-" + UUID.randomUUID(), "c", "m" + i, "bob"), 2_000)
+                .blockLast();
+
+        assertThat(scriptCalls() - callsBefore).isBetween(4L, 400L);
+    }
+
+    /** EVALSHA and EVAL calls Redis has served so far. */
+    private static long scriptCalls() {
+        long calls = 0;
+        for (String line : redis.sync().info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String field = line.substring(line.indexOf("calls=") + 6);
+                calls += Long.parseLong(field.substring(0, field.indexOf(',')));
+            }
+        }
+        return calls;
     }
 }
