@@ -3,6 +3,7 @@ package io.switchboard.gateway.websocket;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -34,7 +35,6 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -116,6 +116,12 @@ public final class GatewayWebSocketHandler {
                 });
     }
 
+    private static Channel channelOf(WebsocketOutbound out) {
+        Channel[] channel = new Channel[1];
+        out.withConnection(connection -> channel[0] = connection.channel());
+        return channel[0];
+    }
+
     private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
         return out.sendClose(status.getCode(), status.getReason());
     }
@@ -124,7 +130,9 @@ public final class GatewayWebSocketHandler {
         if (principal.after() >= 0) {
             return Mono.just(principal.after());
         }
-        return cursors.get(principal.user(), principal.device()).timeout(presenceTimeout);
+        return cursors.get(principal.user(), principal.device())
+                .timeout(presenceTimeout)
+                .onTerminateDetach(); // not held for the session's lifetime by what follows
     }
 
     private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, String user, String device, long after) {
@@ -148,26 +156,10 @@ public final class GatewayWebSocketHandler {
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
                             .log("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
                     return Mono.just(false);
-                });
-        // The welcome (queued first) leaves only once the session is registered; a session that
-        // cannot be registered is closed without ever being welcomed.
-        Flux<Outbound> frames = registered.flatMapMany(ok -> {
-            if (ok) {
-                opened.increment();
-                feed.start(after);
-                return session.outbound();
-            }
-            session.close(CloseCodes.TRY_AGAIN_LATER);
-            return Flux.empty();
-        });
-        // A session finished by the drain closes the transport only after its last frames were written.
-        Mono<Void> output = out.sendObject(frames.map(this::toFrame)).then().then(Mono.fromRunnable(() -> {
-            CloseStatus finishing = session.finishing();
-            if (finishing != null) {
-                session.closeTransport(finishing);
-            }
-        }));
-
+                })
+                // The operators above (and the Redis call's subscription) are done once this emits;
+                // without detaching, the session's outbound stream would hold them for its lifetime.
+                .onTerminateDetach();
         Mono<Void> input = in.aggregateFrames(WebSocketRoute.TRANSPORT_FRAME_LIMIT)
                 .receiveFrames()
                 .map(frame -> inbound(session, frame))
@@ -177,8 +169,28 @@ public final class GatewayWebSocketHandler {
                 .flatMap(write -> write, maxInflightSends)
                 .then();
 
-        return Mono.zip(input.doFinally(signal -> session.closed()), output)
-                .then()
+        // The welcome (queued first) leaves only once the session is registered; a session that
+        // cannot be registered is closed without ever being welcomed. Frames the client sends
+        // meanwhile wait in the transport. The session ends when its input does (the client closed,
+        // or this side closed the transport); only then is it removed, so never before registered.
+        return registered
+                .flatMap(ok -> {
+                    if (!ok) {
+                        session.close(CloseCodes.TRY_AGAIN_LATER);
+                        return Mono.<Void>empty();
+                    }
+                    opened.increment();
+                    feed.start(after);
+                    // A session finished by the drain closes the transport only after its last
+                    // frames were written.
+                    session.outbound().subscribe(new ChannelFrameWriter(channelOf(out), this::toFrame, () -> {
+                        CloseStatus finishing = session.finishing();
+                        if (finishing != null) {
+                            session.closeTransport(finishing);
+                        }
+                    }));
+                    return input;
+                })
                 .onErrorResume(e -> {
                     log.atDebug()
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
@@ -186,6 +198,7 @@ public final class GatewayWebSocketHandler {
                     return Mono.empty();
                 })
                 .doFinally(signal -> {
+                    session.closed();
                     log.atDebug()
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
                             .addKeyValue(LogKeys.NODE_ID, nodeId)
