@@ -162,11 +162,20 @@ public final class GatewayWebSocketHandler {
                 .onTerminateDetach();
         Mono<Void> input = in.aggregateFrames(WebSocketRoute.TRANSPORT_FRAME_LIMIT)
                 .receiveFrames()
-                .map(frame -> inbound(session, frame))
+                .<Object>handle((frame, requests) -> {
+                    Object request = inbound(session, frame);
+                    if (request != Heard.INSTANCE) {
+                        requests.next(request);
+                    }
+                })
                 // Two stages keep a session's sends in order: requests are prepared concurrently
                 // (the cid claim in Redis), released in arrival order, and only then written to Kafka.
-                .flatMapSequential(frame -> reply(session, frame), maxInflightSends)
-                .flatMap(write -> write, maxInflightSends)
+                // They are set up with the first request: the first stage preallocates a queue of
+                // max-inflight-sends slots (1.4 KiB at 256), which a session that only listens (and
+                // answers pings) never needs.
+                .switchOnFirst((first, requests) -> requests.flatMapSequential(
+                                request -> reply(session, request), maxInflightSends)
+                        .flatMap(write -> write, maxInflightSends))
                 .then();
 
         // The welcome (queued first) leaves only once the session is registered; a session that
