@@ -4,7 +4,8 @@ import java.security.Principal;
 
 /**
  * Who a WebSocket session belongs to, as established at the upgrade: the authenticated user, the
- * device the client named, and where the client asked to resume.
+ * device the client named, and where the client asked to resume. All that a session keeps of its
+ * handshake (the request itself is not kept).
  *
  * @param after the seq the client asked to resume after ({@code after} query parameter), or
  *     {@link #NO_RESUME_POINT} to resume after the device's stored cursor

@@ -1,37 +1,44 @@
 package io.switchboard.gateway.auth;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.protocol.Ids;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.WebFilterChain;
-import reactor.core.publisher.Mono;
 
 /**
- * Authenticates the WebSocket upgrade at {@code /ws} before it happens: a request without a valid
- * token gets HTTP 401 (a browser Origin not on the allow-list, 403; a bad device name, 400), each with
- * a JSON body {@code {"code":…,"message":…}}, and no session is created. On success the exchange's
- * principal is a {@link GatewayPrincipal}, which the WebSocket session inherits.
+ * Authenticates a WebSocket upgrade request at {@code /ws} before it happens: a request without a
+ * valid token is refused with HTTP 401 (a browser Origin not on the allow-list, 403; a bad device
+ * name or resume point, 400; a draining node, 503), and no session is created. On success the
+ * result is a {@link GatewayPrincipal}: user, device and resume point, all the session keeps of its
+ * handshake. Non-blocking: the checks are pure CPU work (an HS256 verification at most).
  */
-public final class HandshakeAuthenticator implements WebFilter, Ordered {
+public final class HandshakeAuthenticator {
 
     public static final String PATH = "/ws";
     public static final String DEFAULT_DEVICE = "default";
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuthenticator.class);
     private static final String BEARER = "Bearer ";
+
+    /** Why an upgrade was refused: the HTTP status and the JSON error body's code and message. */
+    public record Rejection(HttpResponseStatus status, String code, String message) {
+
+        /** The JSON body {@code {"code":…,"message":…}} (codes and messages are fixed ASCII texts). */
+        public byte[] body() {
+            return ("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The outcome of one handshake: exactly one of the two is set. */
+    public record Result(GatewayPrincipal principal, Rejection rejection) {}
 
     private final TokenVerifier verifier;
     private final List<String> allowedOrigins;
@@ -47,64 +54,86 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
         this.draining = draining;
     }
 
-    @Override
-    public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE + 10;
-    }
-
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!PATH.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
-            return chain.filter(exchange);
-        }
+    /**
+     * Checks one request to {@link #PATH}, in a fixed order (the first failing check answers): draining,
+     * Origin, device, resume point, token. A rejection is counted in
+     * {@code switchboard.handshakes.rejected} by its code.
+     *
+     * @param uri the request's URI as sent (path and query string)
+     */
+    public Result authenticate(String uri, HttpHeaders headers) {
         if (draining.getAsBoolean()) {
             // Before anything else: a load balancer retries another node on 503.
             return reject(
-                    exchange,
-                    HttpStatus.SERVICE_UNAVAILABLE,
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "draining",
                     "this node is shutting down; connect to another");
         }
-        String origin = exchange.getRequest().getHeaders().getOrigin();
+        String origin = headers.get(HttpHeaderNames.ORIGIN);
         if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
-            return reject(exchange, HttpStatus.FORBIDDEN, "origin_not_allowed", "this Origin may not connect");
+            return reject(HttpResponseStatus.FORBIDDEN, "origin_not_allowed", "this Origin may not connect");
         }
-        String device = exchange.getRequest().getQueryParams().getFirst("device");
+        String device;
+        try {
+            device = queryParam(uri, "device");
+        } catch (IllegalArgumentException e) {
+            device = "%"; // a malformed escape: not a valid device name
+        }
         if (device == null || device.isEmpty()) {
             device = DEFAULT_DEVICE;
         } else if (!Ids.isValidDevice(device)) {
-            return reject(exchange, HttpStatus.BAD_REQUEST, "bad_device", "device must be 1-128 of [A-Za-z0-9._@:-]");
+            return reject(HttpResponseStatus.BAD_REQUEST, "bad_device", "device must be 1-128 of [A-Za-z0-9._@:-]");
         }
         long after = GatewayPrincipal.NO_RESUME_POINT;
-        String afterParam = exchange.getRequest().getQueryParams().getFirst("after");
+        String afterParam;
+        try {
+            afterParam = queryParam(uri, "after");
+        } catch (IllegalArgumentException e) {
+            afterParam = "%";
+        }
         if (afterParam != null && !afterParam.isEmpty()) {
             after = parseSeq(afterParam);
             if (after < 0) {
-                return reject(exchange, HttpStatus.BAD_REQUEST, "bad_after", "after must be a whole number >= 0");
+                return reject(HttpResponseStatus.BAD_REQUEST, "bad_after", "after must be a whole number >= 0");
             }
         }
-        String token = tokenOf(exchange);
+        String token;
+        try {
+            token = tokenOf(uri, headers);
+        } catch (IllegalArgumentException e) {
+            token = "%"; // a malformed escape in access_token: fails verification below
+        }
         if (token == null) {
-            return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required");
+            return reject(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required");
         }
         TokenVerifier.Verified verified;
         try {
             verified = verifier.verifyToken(token);
         } catch (InvalidTokenException e) {
             log.debug("refused WebSocket upgrade: {}", e.getMessage());
-            return reject(exchange, HttpStatus.UNAUTHORIZED, "invalid_token", "the token is invalid or expired");
+            return reject(HttpResponseStatus.UNAUTHORIZED, "invalid_token", "the token is invalid or expired");
         }
         if (verified.service()) {
             // A backend's credential is for the HTTP API; as a session it would act as a user named
             // like the service.
             return reject(
-                    exchange,
-                    HttpStatus.FORBIDDEN,
-                    "user_token_required",
-                    "a service credential cannot open a session");
+                    HttpResponseStatus.FORBIDDEN, "user_token_required", "a service credential cannot open a session");
         }
-        GatewayPrincipal principal = new GatewayPrincipal(verified.subject(), device, after);
-        return chain.filter(exchange.mutate().principal(Mono.just(principal)).build());
+        return new Result(new GatewayPrincipal(verified.subject(), device, after), null);
+    }
+
+    /** Whether {@code uri}'s path is exactly {@link #PATH} (any query string). */
+    public static boolean isHandshakePath(String uri) {
+        int end = uri.length();
+        int query = uri.indexOf('?');
+        if (query >= 0) {
+            end = query;
+        }
+        int fragment = uri.indexOf('#');
+        if (fragment >= 0 && fragment < end) {
+            end = fragment;
+        }
+        return end == PATH.length() && uri.startsWith(PATH);
     }
 
     private static long parseSeq(String text) {
@@ -114,29 +143,53 @@ public final class HandshakeAuthenticator implements WebFilter, Ordered {
         return Long.parseLong(text);
     }
 
-    private static String tokenOf(ServerWebExchange exchange) {
-        String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+    private static String tokenOf(String uri, HttpHeaders headers) {
+        String header = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return header.substring(BEARER.length()).trim();
         }
-        String query = exchange.getRequest().getQueryParams().getFirst("access_token");
+        String query = queryParam(uri, "access_token");
         return query == null || query.isBlank() ? null : query;
     }
 
-    private Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
+    /**
+     * The first value of a query parameter, URL-decoded as form data ({@code +} is a space): null when
+     * absent or given without {@code =}, empty when given as {@code name=}.
+     *
+     * @throws IllegalArgumentException when the value holds a malformed {@code %} escape
+     */
+    static String queryParam(String uri, String name) {
+        int start = uri.indexOf('?');
+        if (start < 0) {
+            return null;
+        }
+        int end = uri.indexOf('#', start);
+        if (end < 0) {
+            end = uri.length();
+        }
+        int pos = start + 1;
+        while (pos < end) {
+            int amp = uri.indexOf('&', pos);
+            if (amp < 0 || amp > end) {
+                amp = end;
+            }
+            int eq = uri.indexOf('=', pos);
+            int nameEnd = eq >= 0 && eq < amp ? eq : amp;
+            if (nameEnd > pos && decode(uri.substring(pos, nameEnd)).equals(name)) {
+                return nameEnd == amp ? null : decode(uri.substring(nameEnd + 1, amp));
+            }
+            pos = amp + 1;
+        }
+        return null;
+    }
+
+    private static String decode(String text) {
+        return text.indexOf('%') < 0 && text.indexOf('+') < 0 ? text : URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    private Result reject(HttpResponseStatus status, String code, String message) {
         meters.counter(GatewayMeters.HANDSHAKES_REJECTED.meterName(), "reason", code)
                 .increment();
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
-            response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
-        }
-        byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
-        DataBuffer buffer = response.bufferFactory().wrap(body);
-        return response.writeWith(Mono.just(buffer));
+        return new Result(null, new Rejection(status, code, message));
     }
 }

@@ -19,6 +19,7 @@ import io.switchboard.gateway.session.SessionDrain;
 import io.switchboard.gateway.session.SessionFeeds;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.gateway.websocket.GatewayWebSocketHandler;
+import io.switchboard.gateway.websocket.WebSocketRoute;
 import io.switchboard.inbox.DeviceCursors;
 import io.switchboard.inbox.RedisDeviceCursors;
 import io.switchboard.inbox.RedisMessageStore;
@@ -45,21 +46,11 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCu
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.config.WebFluxConfigurer;
-import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
-import org.springframework.web.reactive.socket.server.WebSocketService;
-import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
-import reactor.netty.http.server.WebsocketServerSpec;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
-
-    /** Frames beyond this are cut by Netty itself; below it, oversized frames get an error frame instead. */
-    private static final int TRANSPORT_FRAME_LIMIT = 1 << 20;
 
     @Bean
     NodeId nodeId(GatewayProperties properties, @Value("${server.port:8081}") int port) {
@@ -251,25 +242,10 @@ class GatewayConfiguration {
                 g.presenceTimeout());
     }
 
+    /** {@code /ws}, served by Reactor Netty ahead of WebFlux (see {@link WebSocketRoute}). */
     @Bean
-    HandlerMapping webSocketMapping(GatewayWebSocketHandler handler) {
-        return new SimpleUrlHandlerMapping(Map.of(HandshakeAuthenticator.PATH, handler), -1);
-    }
-
-    /**
-     * The WebSocket upgrade as WebFlux's own handler adapter performs it: frames up to 1 MiB reach the
-     * handler, which answers oversized ones with an error frame instead of closing.
-     */
-    @Bean
-    WebFluxConfigurer webSocketUpgrade() {
-        return new WebFluxConfigurer() {
-            @Override
-            public WebSocketService getWebSocketService() {
-                ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
-                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(TRANSPORT_FRAME_LIMIT));
-                return new HandshakeWebSocketService(strategy);
-            }
-        };
+    WebSocketRoute webSocketRoute(HandshakeAuthenticator authenticator, GatewayWebSocketHandler handler) {
+        return new WebSocketRoute(authenticator, handler);
     }
 
     /** This gateway node's unique id. */

@@ -81,7 +81,9 @@ public final class SessionFeed {
     private long delivered;
     private boolean catchingUp = true;
     private boolean started;
-    private final ArrayDeque<ServerFrame.Msg> parked = new ArrayDeque<>();
+    /** Live messages waiting for the catch-up; created when one first waits, dropped at the hand-over. */
+    private ArrayDeque<ServerFrame.Msg> parked;
+
     private boolean parkOverflowed;
     private long syncAfter = -1;
     private boolean syncAnswerOwed;
@@ -172,6 +174,9 @@ public final class SessionFeed {
     }
 
     private void park(ServerFrame.Msg msg) {
+        if (parked == null) {
+            parked = new ArrayDeque<>();
+        }
         if (parked.size() < parkLimit) {
             parked.addLast(msg);
         } else {
@@ -289,8 +294,8 @@ public final class SessionFeed {
      * again, false when the inbox must be read once more. Called under the lock.
      */
     private boolean handOver() {
-        List<ServerFrame.Msg> waiting = new ArrayList<>(parked);
-        parked.clear();
+        List<ServerFrame.Msg> waiting = parked == null ? new ArrayList<>() : new ArrayList<>(parked);
+        parked = null;
         waiting.sort(Comparator.comparingLong(ServerFrame.Msg::seq));
         boolean missing = parkOverflowed;
         parkOverflowed = false;

@@ -2,7 +2,14 @@ package io.switchboard.gateway.websocket;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.gateway.auth.GatewayPrincipal;
+import io.switchboard.gateway.auth.HandshakeAuthenticator;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.inbound.MessageAcceptor;
 import io.switchboard.gateway.presence.PresenceWatchers;
@@ -23,21 +30,19 @@ import io.switchboard.protocol.frame.FrameCodec;
 import io.switchboard.protocol.frame.FrameException;
 import io.switchboard.protocol.frame.ServerFrame;
 import io.switchboard.protocol.id.MessageIds;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * One WebSocket connection, from the authenticated upgrade to its close, composed as the
- * {@code WebSocketHandler} contract asks: inbound and outbound streams joined into one
- * {@code Mono<Void>}.
+ * One WebSocket connection, from the authenticated upgrade ({@link WebSocketRoute},
+ * {@link HandshakeAuthenticator}) to its close: inbound and outbound streams joined into one
+ * {@code Mono<Void>}, which ends the connection when it completes.
  *
  * <p>Opening: the resume point is the {@code after} the client connected with, else the device's
  * cursor. The session joins this node's registry (live deliveries wait in its feed), then is
@@ -46,7 +51,7 @@ import reactor.core.publisher.Mono;
  * reads {@code welcome}, routing sees its session. If presence or the cursor cannot be read the
  * connection is closed with 1013 and the client retries.
  */
-public final class GatewayWebSocketHandler implements WebSocketHandler {
+public final class GatewayWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayWebSocketHandler.class);
 
@@ -98,40 +103,43 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         this.presenceTimeout = presenceTimeout;
     }
 
-    @Override
-    public Mono<Void> handle(WebSocketSession ws) {
-        return ws.getHandshakeInfo()
-                .getPrincipal()
-                .ofType(GatewayPrincipal.class)
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
-                .flatMap(principal -> principal.isPresent()
-                        ? resumePoint(principal.get())
-                                .flatMap(after -> serve(
-                                        ws,
-                                        principal.get().user(),
-                                        principal.get().device(),
-                                        after))
-                                .onErrorResume(e -> {
-                                    log.warn("session refused: device cursor unavailable: {}", e.toString());
-                                    return ws.close(CloseCodes.TRY_AGAIN_LATER);
-                                })
-                        // Only without the handshake authenticator: refuse rather than guess.
-                        : ws.close(CloseStatus.POLICY_VIOLATION));
+    /**
+     * Serves one upgraded connection of {@code principal}; the connection closes when the returned
+     * Mono completes.
+     */
+    public Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out, GatewayPrincipal principal) {
+        return resumePoint(principal)
+                .flatMap(after -> serve(in, out, principal.user(), principal.device(), after))
+                .onErrorResume(e -> {
+                    log.warn("session refused: device cursor unavailable: {}", e.toString());
+                    return close(out, CloseCodes.TRY_AGAIN_LATER);
+                });
+    }
+
+    private static Channel channelOf(WebsocketOutbound out) {
+        Channel[] channel = new Channel[1];
+        out.withConnection(connection -> channel[0] = connection.channel());
+        return channel[0];
+    }
+
+    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
+        return out.sendClose(status.getCode(), status.getReason());
     }
 
     private Mono<Long> resumePoint(GatewayPrincipal principal) {
         if (principal.after() >= 0) {
             return Mono.just(principal.after());
         }
-        return cursors.get(principal.user(), principal.device()).timeout(presenceTimeout);
+        return cursors.get(principal.user(), principal.device())
+                .timeout(presenceTimeout)
+                .onTerminateDetach(); // not held for the session's lifetime by what follows
     }
 
-    private Mono<Void> serve(WebSocketSession ws, String user, String device, long after) {
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, String user, String device, long after) {
         PresenceSession identity =
                 new PresenceSession(user, device, MessageIds.next(), nodeId, System.currentTimeMillis());
         ClientSession session = new ClientSession(identity, outboundQueue, System.nanoTime());
-        session.onClose(status -> ws.close(status).subscribe(null, e -> {}));
+        session.onClose(status -> close(out, status).subscribe(null, e -> {}));
         session.send(new ServerFrame.Welcome(user, device, identity.sessionId(), after));
         SessionFeed feed = feeds.open(session);
         registry.add(session);
@@ -148,36 +156,50 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
                             .log("session {} refused: presence unavailable: {}", identity.sessionId(), e.toString());
                     return Mono.just(false);
-                });
-        // The welcome (queued first) leaves only once the session is registered; a session that
-        // cannot be registered is closed without ever being welcomed.
-        Flux<Outbound> frames = registered.flatMapMany(ok -> {
-            if (ok) {
-                opened.increment();
-                feed.start(after);
-                return session.outbound();
-            }
-            session.close(CloseCodes.TRY_AGAIN_LATER);
-            return Flux.empty();
-        });
-        // A session finished by the drain closes the transport only after its last frames were written.
-        Mono<Void> output = ws.send(frames.map(item -> toMessage(ws, item))).then(Mono.fromRunnable(() -> {
-            CloseStatus finishing = session.finishing();
-            if (finishing != null) {
-                session.closeTransport(finishing);
-            }
-        }));
-
-        Mono<Void> input = ws.receive()
-                .map(message -> inbound(session, message))
+                })
+                // The operators above (and the Redis call's subscription) are done once this emits;
+                // without detaching, the session's outbound stream would hold them for its lifetime.
+                .onTerminateDetach();
+        Mono<Void> input = in.aggregateFrames(WebSocketRoute.TRANSPORT_FRAME_LIMIT)
+                .receiveFrames()
+                .<Object>handle((frame, requests) -> {
+                    Object request = inbound(session, frame);
+                    if (request != Heard.INSTANCE) {
+                        requests.next(request);
+                    }
+                })
                 // Two stages keep a session's sends in order: requests are prepared concurrently
                 // (the cid claim in Redis), released in arrival order, and only then written to Kafka.
-                .flatMapSequential(frame -> reply(session, frame), maxInflightSends)
-                .flatMap(write -> write, maxInflightSends)
+                // They are set up with the first request: the first stage preallocates a queue of
+                // max-inflight-sends slots (1.4 KiB at 256), which a session that only listens (and
+                // answers pings) never needs.
+                .switchOnFirst((first, requests) -> requests.flatMapSequential(
+                                request -> reply(session, request), maxInflightSends)
+                        .flatMap(write -> write, maxInflightSends))
                 .then();
 
-        return Mono.zip(input.doFinally(signal -> session.closed()), output)
-                .then()
+        // The welcome (queued first) leaves only once the session is registered; a session that
+        // cannot be registered is closed without ever being welcomed. Frames the client sends
+        // meanwhile wait in the transport. The session ends when its input does (the client closed,
+        // or this side closed the transport); only then is it removed, so never before registered.
+        return registered
+                .flatMap(ok -> {
+                    if (!ok) {
+                        session.close(CloseCodes.TRY_AGAIN_LATER);
+                        return Mono.<Void>empty();
+                    }
+                    opened.increment();
+                    feed.start(after);
+                    // A session finished by the drain closes the transport only after its last
+                    // frames were written.
+                    session.outbound().subscribe(new ChannelFrameWriter(channelOf(out), this::toFrame, () -> {
+                        CloseStatus finishing = session.finishing();
+                        if (finishing != null) {
+                            session.closeTransport(finishing);
+                        }
+                    }));
+                    return input;
+                })
                 .onErrorResume(e -> {
                     log.atDebug()
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
@@ -185,6 +207,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
                     return Mono.empty();
                 })
                 .doFinally(signal -> {
+                    session.closed();
                     log.atDebug()
                             .addKeyValue(LogKeys.SESSION_ID, identity.sessionId())
                             .addKeyValue(LogKeys.NODE_ID, nodeId)
@@ -202,32 +225,31 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
      * Reads one inbound message synchronously (its buffer is released once this returns) into the
      * request it carries, or into the error to answer.
      */
-    private Object inbound(ClientSession session, WebSocketMessage message) {
+    private Object inbound(ClientSession session, WebSocketFrame frame) {
         session.touch(System.nanoTime());
-        Object request = read(message);
+        Object request = read(frame);
         if (request != Heard.INSTANCE) {
             frameMeters.received(request);
         }
         return request;
     }
 
-    private Object read(WebSocketMessage message) {
-        switch (message.getType()) {
-            case TEXT:
-                if (message.getPayload().readableByteCount() > maxFrameBytes) {
-                    return new FrameException(
-                            ErrorCode.FRAME_TOO_LARGE, null, "frames are limited to " + maxFrameBytes + " bytes");
-                }
-                try {
-                    return codec.decode(message.getPayloadAsText());
-                } catch (FrameException e) {
-                    return e;
-                }
-            case BINARY:
-                return new FrameException(ErrorCode.BINARY_UNSUPPORTED, null, "protocol v1 uses JSON text frames only");
-            default:
-                return Heard.INSTANCE; // ping or pong: life, nothing to answer
+    private Object read(WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame text) {
+            if (text.content().readableBytes() > maxFrameBytes) {
+                return new FrameException(
+                        ErrorCode.FRAME_TOO_LARGE, null, "frames are limited to " + maxFrameBytes + " bytes");
+            }
+            try {
+                return codec.decode(text.text());
+            } catch (FrameException e) {
+                return e;
+            }
         }
+        if (frame instanceof BinaryWebSocketFrame) {
+            return new FrameException(ErrorCode.BINARY_UNSUPPORTED, null, "protocol v1 uses JSON text frames only");
+        }
+        return Heard.INSTANCE; // ping or pong: life, nothing to answer
     }
 
     private enum Heard {
@@ -331,12 +353,13 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         session.send(frame);
     }
 
-    private WebSocketMessage toMessage(WebSocketSession ws, Outbound item) {
+    private WebSocketFrame toFrame(Outbound item) {
         if (item instanceof Outbound.Frame frame) {
             frameMeters.sent(frame.frame());
-            return ws.textMessage(codec.encode(frame.frame()));
+            return new TextWebSocketFrame(
+                    Unpooled.wrappedBuffer(codec.encode(frame.frame()).getBytes(StandardCharsets.UTF_8)));
         }
         frameMeters.pingSent();
-        return ws.pingMessage(factory -> factory.allocateBuffer(0));
+        return new PingWebSocketFrame(Unpooled.EMPTY_BUFFER);
     }
 }
