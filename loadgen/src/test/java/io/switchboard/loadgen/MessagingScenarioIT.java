@@ -34,7 +34,9 @@ class MessagingScenarioIT {
                 TestInfra.redisUri(),
                 new Suite.ServicePorts(0, 0, 0),
                 List.of(0, 0),
-                Map.of("switchboard.jwt.secret", TestTokens.SECRET)));
+                Map.of("switchboard.jwt.secret", TestTokens.SECRET),
+                // The hop separate deployments use; the suite's own tests cover the in-process one.
+                Suite.SequencedHandOff.KAFKA));
         client = new LoadClient(new Tokens(TestTokens.SECRET, Duration.ofMinutes(10)), 2);
     }
 

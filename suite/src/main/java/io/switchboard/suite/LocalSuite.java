@@ -30,6 +30,20 @@ public final class LocalSuite {
 
     private LocalSuite() {}
 
+    /** {@code SWITCHBOARD_SEQUENCED_HAND_OFF}: {@code in-process} (default) or {@code kafka}. */
+    private static Suite.SequencedHandOff handOff() {
+        String value = env("SWITCHBOARD_SEQUENCED_HAND_OFF", "in-process");
+        switch (value) {
+            case "in-process":
+                return Suite.SequencedHandOff.IN_PROCESS;
+            case "kafka":
+                return Suite.SequencedHandOff.KAFKA;
+            default:
+                throw new IllegalArgumentException(
+                        "SWITCHBOARD_SEQUENCED_HAND_OFF must be in-process or kafka, not " + value);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         long started = System.nanoTime();
         Path dataDir = Path.of(env("SWITCHBOARD_DATA_DIR", ".local/data")).toAbsolutePath();
@@ -65,7 +79,8 @@ public final class LocalSuite {
                     redis.uri(),
                     ports,
                     gatewayPorts,
-                    Map.of("switchboard.local-mode", "true")));
+                    Map.of("switchboard.local-mode", "true"),
+                    handOff()));
         } catch (RuntimeException e) {
             kafka.close();
             redis.close();
@@ -84,7 +99,9 @@ public final class LocalSuite {
                         "switchboard-shutdown"));
 
         System.out.printf("presence  http://127.0.0.1:%d/api/v1/presence/{user}%n", suite.port("presence"));
-        System.out.printf("routing   http://127.0.0.1:%d/actuator/health%n", suite.port("routing"));
+        System.out.printf(
+                "routing   http://127.0.0.1:%d/actuator/health  (offline hands it messages %s)%n",
+                suite.port("routing"), handOff() == Suite.SequencedHandOff.IN_PROCESS ? "in process" : "through Kafka");
         System.out.printf("offline   http://127.0.0.1:%d/actuator/health%n", suite.port("offline"));
         for (int i = 0; i < suite.gatewayPorts().size(); i++) {
             System.out.printf("gateway   %s  (node gw-%d)%n", suite.gatewayWebSocket(i), i + 1);

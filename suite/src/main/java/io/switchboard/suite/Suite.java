@@ -4,9 +4,11 @@ import io.switchboard.gateway.GatewayServiceApplication;
 import io.switchboard.gateway.session.CloseCodes;
 import io.switchboard.gateway.session.SessionRegistry;
 import io.switchboard.offline.OfflineServiceApplication;
+import io.switchboard.offline.sequencing.SequencedOutput;
 import io.switchboard.presenceservice.PresenceServiceApplication;
 import io.switchboard.redis.RedisConnection;
 import io.switchboard.routing.RoutingServiceApplication;
+import io.switchboard.routing.forwarding.RoutingPipeline;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -34,13 +37,40 @@ public final class Suite implements AutoCloseable {
      * @param ports presence, routing, offline ports (0 picks a free one)
      * @param gatewayPorts one entry per gateway node (0 picks a free one); node ids are gw-1, gw-2, …
      * @param properties extra properties for every service (lowest precedence: the environment wins)
+     * @param handOff how offline-service hands stored messages to routing-service
      */
     public record Options(
             String kafkaBootstrapServers,
             String redisUri,
             ServicePorts ports,
             List<Integer> gatewayPorts,
-            Map<String, String> properties) {}
+            Map<String, String> properties,
+            SequencedHandOff handOff) {
+
+        /** With routing called in process ({@link SequencedHandOff#IN_PROCESS}). */
+        public Options(
+                String kafkaBootstrapServers,
+                String redisUri,
+                ServicePorts ports,
+                List<Integer> gatewayPorts,
+                Map<String, String> properties) {
+            this(kafkaBootstrapServers, redisUri, ports, gatewayPorts, properties, SequencedHandOff.IN_PROCESS);
+        }
+    }
+
+    /**
+     * How offline-service hands a stored batch to routing-service. Separate deployments always use
+     * the {@code switchboard.sequenced} topic; in one JVM the hop can be a call instead, with the same
+     * guarantee (the inbound batch is committed only after routing's forwards are acknowledged, and a
+     * redelivered batch keeps its seqs), one Kafka produce and fetch fewer per batch, and a hop less of
+     * latency. Nothing is written to the sequenced topic then.
+     */
+    public enum SequencedHandOff {
+        /** Through the {@code switchboard.sequenced} topic, as between separate processes. */
+        KAFKA,
+        /** offline-service calls routing-service's pipeline in this JVM. */
+        IN_PROCESS
+    }
 
     /** Ports of the single-instance services. */
     public record ServicePorts(int presence, int routing, int offline) {}
@@ -56,19 +86,41 @@ public final class Suite implements AutoCloseable {
     public static Suite start(Options options) {
         Suite suite = new Suite();
         try {
-            // offline-service first: it creates the shared topics the others read.
-            suite.run(
-                    "offline",
-                    OfflineServiceApplication.builder(),
-                    options,
-                    options.ports().offline(),
-                    Map.of());
-            suite.run(
-                    "routing",
-                    RoutingServiceApplication.builder(),
-                    options,
-                    options.ports().routing(),
-                    Map.of());
+            // routing before offline-service when offline hands its batches to routing in process;
+            // offline-service otherwise first: it creates the shared topics the others read.
+            if (options.handOff() == SequencedHandOff.IN_PROCESS) {
+                suite.run(
+                        "routing",
+                        RoutingServiceApplication.builder(),
+                        options,
+                        options.ports().routing(),
+                        Map.of());
+                RoutingPipeline routing = suite.contexts.get(0).getBean(RoutingPipeline.class);
+                SequencedOutput toRouting = records -> routing.handle(records.stream()
+                        .map(r -> new ConsumerRecord<>(r.topic(), 0, 0L, r.key(), r.value()))
+                        .toList());
+                suite.run(
+                        "offline",
+                        OfflineServiceApplication.builder()
+                                .initializers(context -> ((GenericApplicationContext) context)
+                                        .registerBean(SequencedOutput.class, () -> toRouting)),
+                        options,
+                        options.ports().offline(),
+                        Map.of());
+            } else {
+                suite.run(
+                        "offline",
+                        OfflineServiceApplication.builder(),
+                        options,
+                        options.ports().offline(),
+                        Map.of());
+                suite.run(
+                        "routing",
+                        RoutingServiceApplication.builder(),
+                        options,
+                        options.ports().routing(),
+                        Map.of());
+            }
             suite.run(
                     "presence",
                     PresenceServiceApplication.builder(),

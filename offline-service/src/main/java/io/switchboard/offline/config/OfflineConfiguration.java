@@ -7,6 +7,7 @@ import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.offline.sequencing.SequencedOutput;
 import io.switchboard.offline.sequencing.SequencingPipeline;
 import io.switchboard.protocol.envelope.Topics;
 import io.switchboard.redis.RedisConnection;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -46,10 +48,16 @@ class OfflineConfiguration {
         return sender;
     }
 
+    /** Unless routing runs in this JVM and was given as the output (the local suite does that). */
     @Bean
-    SequencingPipeline sequencingPipeline(
-            MessageStore store, KafkaSender<String, byte[]> sender, MeterRegistry meters) {
-        return new SequencingPipeline(store, sender, meters);
+    @ConditionalOnMissingBean(SequencedOutput.class)
+    SequencedOutput sequencedTopic(KafkaSender<String, byte[]> sender) {
+        return records -> sender.sendAll(records).then();
+    }
+
+    @Bean
+    SequencingPipeline sequencingPipeline(MessageStore store, SequencedOutput output, MeterRegistry meters) {
+        return new SequencingPipeline(store, output, meters);
     }
 
     @Bean(destroyMethod = "close")

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.inbox.MessageStore;
-import io.switchboard.kafka.KafkaSender;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.MalformedEnvelopeException;
@@ -22,8 +21,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reads {@link Topics#INBOUND}, stores each message with its recipient's next seq, and forwards it to
- * {@link Topics#SEQUENCED}. A batch's offsets are committed only after every message of it is stored
- * and the forwarded records are acknowledged by Kafka, so a crash at any point redelivers the batch;
+ * {@link Topics#SEQUENCED} (or straight to routing, see {@link SequencedOutput}). A batch's offsets
+ * are committed only after every message of it is stored and handed on durably, so a crash at any
+ * point redelivers the batch;
  * the store's idempotence by message id gives a redelivered message the seq it already had.
  *
  * <p>Order: records of one recipient share a partition and arrive in offset order; a batch is stored
@@ -35,15 +35,15 @@ public final class SequencingPipeline {
     private static final Logger log = LoggerFactory.getLogger(SequencingPipeline.class);
 
     private final MessageStore store;
-    private final KafkaSender<String, byte[]> sender;
+    private final SequencedOutput output;
     private final EnvelopeCodec codec = new EnvelopeCodec();
     private final Counter stored;
     private final MeterRegistry meters;
     private final Timer batchDuration;
 
-    public SequencingPipeline(MessageStore store, KafkaSender<String, byte[]> sender, MeterRegistry meters) {
+    public SequencingPipeline(MessageStore store, SequencedOutput output, MeterRegistry meters) {
         this.store = store;
-        this.sender = sender;
+        this.output = output;
         this.meters = meters;
         this.stored = Counter.builder(OfflineMeters.MESSAGES_STORED.meterName())
                 .description("messages stored in a recipient's inbox")
@@ -62,7 +62,7 @@ public final class SequencingPipeline {
                 .flatMapMany(store::appendAll)
                 .map(this::forward)
                 .collectList()
-                .flatMap(records -> records.isEmpty() ? Mono.empty() : sender.sendAll(records))
+                .flatMap(records -> records.isEmpty() ? Mono.empty() : output.send(records))
                 .doOnSuccess(done -> {
                     stored.increment(batch.size());
                     batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
