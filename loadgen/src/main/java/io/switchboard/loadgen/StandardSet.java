@@ -119,7 +119,7 @@ final class StandardSet implements Callable<Integer> {
                     s.quiesce(QUIESCE);
                     report.messaging().add(s.phase("direct 1000c @1000/s", 1000, d(20), drain));
                     s.quiesce(QUIESCE);
-                    report.messaging().addAll(s.steps(2000, 2000, 20000, d(10), drain, P99_LIMIT_MS));
+                    report.messaging().addAll(s.steps(2000, 1000, 20000, d(10), drain, P99_LIMIT_MS));
                     s.quiesce(QUIESCE);
                     report.messaging().add(s.phase("direct 1000c @12000/s", 12000, d(15), drain));
                     s.quiesce(QUIESCE);
