@@ -139,9 +139,22 @@ public final class HeartbeatMonitor implements SmartLifecycle {
             return Mono.empty();
         }
         log.warn("{} open sessions were missing from presence; registering them again", stillOpen.size());
+        // While they were missing, routing found no session to forward their messages to: those
+        // are in the inbox only. Read it once the registration is back, so nothing waits there for
+        // the next live message (or a reconnect) to reveal the gap.
         return Flux.fromIterable(stillOpen)
-                .flatMap(s -> presence.register(s, presenceTtl), 64)
+                .flatMap(
+                        s -> presence.register(s, presenceTtl)
+                                .then(Mono.fromRunnable(() -> catchUp(open.get(s.sessionId())))),
+                        64)
                 .then();
+    }
+
+    private static void catchUp(ClientSession session) {
+        SessionFeed feed = session.feed();
+        if (feed != null) {
+            feed.catchUp();
+        }
     }
 
     @Override

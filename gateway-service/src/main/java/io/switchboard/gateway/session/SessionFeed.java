@@ -168,6 +168,25 @@ public final class SessionFeed {
         }
     }
 
+    /**
+     * Reads the inbox once more after what the session was given, unasked (no {@code synced}
+     * answer): for when live deliveries may have passed it by, such as while its presence entry had
+     * lapsed and routing did not know where to send its messages. They were stored first, so the
+     * inbox has them. Does nothing before {@link #start}; joins a catch-up already running.
+     */
+    public void catchUp() {
+        boolean idle;
+        synchronized (this) {
+            idle = started && !catchingUp;
+            if (idle) {
+                catchingUp = true;
+            }
+        }
+        if (idle) {
+            step();
+        }
+    }
+
     /** Room for a page of messages, leaving a reserve for acks and other replies. */
     private boolean hasRoom() {
         return session.queued() <= session.queueCapacity() - 2 * pageSize;

@@ -1,13 +1,20 @@
 package io.switchboard.gateway.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.switchboard.inbox.InMemoryMessageStore;
+import io.switchboard.inbox.MessageStore;
 import io.switchboard.presence.InMemoryPresenceStore;
 import io.switchboard.presence.PresenceSession;
+import io.switchboard.protocol.RawJson;
+import io.switchboard.protocol.envelope.InboundMessage;
+import io.switchboard.protocol.frame.ServerFrame;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.socket.CloseStatus;
 
@@ -84,5 +91,34 @@ class HeartbeatMonitorTest {
         monitor.tick(10 * SECOND);
 
         assertThat(presence.sessionsOf("bob").block()).containsExactly(s.identity());
+    }
+
+    @Test
+    void aSessionRegisteredAgainGetsTheMessagesRoutingCouldNotForwardWhileItWasMissing() {
+        MessageStore inbox = new InMemoryMessageStore();
+        ClientSession s = open(0);
+        SessionFeed feed = new SessionFeed(
+                s,
+                (after, limit) -> inbox.read("bob", after, limit),
+                16,
+                64,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        s.attach(feed);
+        List<Long> seqs = new CopyOnWriteArrayList<>();
+        s.outbound().subscribe(o -> {
+            if (o instanceof Outbound.Frame f && f.frame() instanceof ServerFrame.Msg m) { // not the pings
+                seqs.add(m.seq());
+            }
+        });
+        feed.start(0);
+        // The presence entry lapsed; a message stored meanwhile found no session to be routed to.
+        inbox.append(new InboundMessage("m1", "c1", "alice", "bob", System.currentTimeMillis(), new RawJson("1")))
+                .block();
+
+        monitor.tick(10 * SECOND);
+
+        assertThat(presence.sessionsOf("bob").block()).containsExactly(s.identity());
+        await().atMost(Duration.ofSeconds(5)).until(() -> seqs.equals(List.of(1L)));
     }
 }

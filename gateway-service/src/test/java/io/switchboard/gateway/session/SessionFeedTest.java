@@ -63,6 +63,24 @@ class SessionFeedTest {
     }
 
     @Test
+    void aCatchUpDeliversWhatWasStoredButNeverCameLive() {
+        store();
+        SessionFeed feed = feed(64, 4);
+        feed.start(0);
+        await().until(() -> seqs().size() == 1);
+        store(); // routed nowhere: the session was missing from presence
+        store();
+
+        feed.catchUp();
+
+        await().until(() -> seqs().size() == 3);
+        assertThat(seqs()).isEqualTo(range(1, 3));
+        assertThat(received).noneMatch(ServerFrame.Synced.class::isInstance); // nobody asked
+        assertThat(feed.onLive(live(store()))).isEqualTo(SessionFeed.Outcome.QUEUED);
+        assertThat(seqs()).isEqualTo(range(1, 4));
+    }
+
+    @Test
     void replaysWhatIsStoredAfterTheResumePointThenGoesLive() {
         for (int i = 0; i < 5; i++) {
             store();
