@@ -24,7 +24,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
  *
  * <p>Why not through WebFlux: its upgrade keeps the whole exchange (request and response adapters,
  * attributes, handshake info, session wrapper) for as long as the connection is open, which was a
- * third of an idle session's heap (see docs/adr/0004-websocket-on-reactor-netty.md).
+ * third of an idle session's heap (see docs/adr/0003-websocket-on-reactor-netty.md).
  */
 public final class WebSocketRoute implements NettyRouteProvider {
 
