@@ -20,14 +20,16 @@ for r = 1, #KEYS / 3 do
   a = a + 1
   for _ = 1, n do
     local id = ARGV[a]
-    local known = redis.call('HGET', idsKey, id)
-    if known then
-      seqs[#seqs + 1] = tonumber(known)
-    else
-      local seq = redis.call('INCR', seqKey)
+    -- Take the next seq and claim the id with it in one step; an id stored before gives the seq
+    -- back (the script is atomic, so nothing else took a seq in between). One lookup instead of a
+    -- read and a write per message: these two hashes are large and cache-cold.
+    local seq = redis.call('INCR', seqKey)
+    if redis.call('HSETNX', idsKey, id, seq) == 1 then
       redis.call('ZADD', msgsKey, seq, ARGV[a + 1])
-      redis.call('HSET', idsKey, id, seq)
       seqs[#seqs + 1] = seq
+    else
+      redis.call('DECR', seqKey)
+      seqs[#seqs + 1] = tonumber(redis.call('HGET', idsKey, id))
     end
     a = a + 2
   end

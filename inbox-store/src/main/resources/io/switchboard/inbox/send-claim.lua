@@ -14,13 +14,12 @@ for c = 1, #KEYS / 2 do
   local sent, at = KEYS[2 * c - 1], KEYS[2 * c]
   local a = 3 * c - 1
   local cid = ARGV[a]
-  local earlier = redis.call('HGET', sent, cid)
-  if earlier then
+  local claim = ARGV[a + 1] .. '|' .. ARGV[a + 2]
+  -- Claim and check in one lookup: the hash is large (every cid of the window) and cache-cold.
+  if redis.call('HSETNX', sent, cid, claim) == 0 then
     reply[#reply + 1] = 0
-    reply[#reply + 1] = earlier
+    reply[#reply + 1] = redis.call('HGET', sent, cid)
   else
-    local claim = ARGV[a + 1] .. '|' .. ARGV[a + 2]
-    redis.call('HSET', sent, cid, claim)
     redis.call('ZADD', at, now, cid)
     -- Forget claims older than the window, a bounded number per claim so a call never stalls Redis.
     local old = redis.call('ZRANGE', at, '-inf', now - window, 'BYSCORE', 'LIMIT', 0, 100)

@@ -127,6 +127,9 @@ abstract class AbstractMessageStoreContractTest {
         assertThat(store().append(second).block().seq()).isEqualTo(2);
         assertThat(store().append(first).block().seq()).isEqualTo(1);
         assertThat(store().lastSeq(bob).block()).isEqualTo(2);
+        assertThat(store().append(message(bob, "3")).block().seq())
+                .as("the repeated append took no seq")
+                .isEqualTo(3);
     }
 
     @Test
