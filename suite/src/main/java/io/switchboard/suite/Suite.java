@@ -145,6 +145,9 @@ public final class Suite implements AutoCloseable {
         }
     }
 
+    private static final String LOGBACK_METRICS =
+            "org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration";
+
     private int run(String name, SpringApplicationBuilder builder, Options options, int port, Map<String, String> own) {
         // What the suite decides goes in as command-line arguments, above the services' own files
         // and the environment; the caller's extra properties are defaults the environment may override.
@@ -153,6 +156,9 @@ public final class Suite implements AutoCloseable {
         args.add("--switchboard.kafka.bootstrap-servers=" + options.kafkaBootstrapServers());
         args.add("--switchboard.redis.uri=" + options.redisUri());
         own.forEach((key, value) -> args.add("--" + key + "=" + value));
+        // The applications share one logging context: each one's logback.events would count every
+        // service's log events (and each counter would sit in the path of every log call).
+        args.add("--spring.autoconfigure.exclude=" + LOGBACK_METRICS);
         // One JVM, several applications: the suite closes them in order instead of a hook per context.
         ConfigurableApplicationContext context = builder.properties(new HashMap<String, Object>(options.properties()))
                 .initializers(Suite::ownNettyResources)

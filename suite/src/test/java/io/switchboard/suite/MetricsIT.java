@@ -114,6 +114,9 @@ class MetricsIT {
                 assertThat(exported)
                         .as("series the dashboard and the alert rules read")
                         .containsAll(ObservabilityFiles.metricNamesUsed());
+                assertThat(exported)
+                        .as("in one JVM a service's log event counter would count every service's events")
+                        .noneMatch(name -> name.startsWith("logback_events"));
             }
         }
     }
