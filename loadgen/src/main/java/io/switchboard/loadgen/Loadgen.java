@@ -190,6 +190,18 @@ public final class Loadgen {
         @Option(names = "--server-pid", description = "The server's pid: report its CPU time per message.")
         Long serverPid;
 
+        @Option(
+                names = "--recv-delay",
+                defaultValue = "PT0.2S",
+                description = "Confirm receipt with recv this long after the first unconfirmed message (as the SDK).")
+        Duration recvDelay;
+
+        @Option(
+                names = "--recv-batch",
+                defaultValue = "100",
+                description = "... or once this many are unconfirmed; 0: never confirm.")
+        int recvBatch;
+
         @Override
         public Integer call() throws Exception {
             bounded(duration, "--duration");
@@ -208,7 +220,8 @@ public final class Loadgen {
                                     (int) Math.min(Integer.MAX_VALUE - 8, budget),
                                     padding,
                                     System.out::println)
-                            .serverProcess(serverPid)) {
+                            .serverProcess(serverPid)
+                            .confirmations(recvDelay.toMillis(), recvBatch)) {
                 var opened = s.open(concurrency, Duration.ofMinutes(2));
                 System.out.printf(
                         "%d connections open in %.1f s (%.0f/s), %d failed%n",

@@ -1,8 +1,13 @@
 package io.switchboard.loadgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
+import io.switchboard.inbox.DeviceCursors;
+import io.switchboard.inbox.RedisDeviceCursors;
 import io.switchboard.loadgen.client.LoadClient;
+import io.switchboard.loadgen.client.LoadConnection;
 import io.switchboard.loadgen.client.Tokens;
 import io.switchboard.loadgen.scenario.MessagingScenario;
 import io.switchboard.loadgen.scenario.Pattern;
@@ -60,7 +65,8 @@ class MessagingScenarioIT {
                 10_000,
                 16,
                 System.out::println)) {
-            assertThat(scenario.open(40, Duration.ofSeconds(20)).failed()).isZero();
+            LoadClient.ConnectResult opened = scenario.open(40, Duration.ofSeconds(20));
+            assertThat(opened.failed()).isZero();
 
             PhaseResult result = scenario.phase("it", 500, Duration.ofSeconds(3), Duration.ofSeconds(15));
 
@@ -73,6 +79,22 @@ class MessagingScenarioIT {
             assertThat(result.misrouted()).isZero();
             assertThat(result.latency().count()).isEqualTo(result.sent());
             assertThat(result.closeCodes()).isEmpty();
+
+            // Like the SDK, every connection confirmed what it got: each device resumes after it.
+            RedisClient redis = RedisClient.create(TestInfra.redisUri());
+            try (var connection = redis.connect()) {
+                DeviceCursors cursors = new RedisDeviceCursors(connection.reactive(), Duration.ofMinutes(5));
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    for (LoadConnection c : opened.connections()) {
+                        assertThat(cursors.get(c.user(), c.device()).block())
+                                .as("cursor of %s", c)
+                                .isEqualTo(c.lastSeq())
+                                .isPositive();
+                    }
+                });
+            } finally {
+                redis.shutdown();
+            }
         }
     }
 }

@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket session of the load generator. Frames are written straight to the Netty channel from
@@ -32,6 +34,9 @@ public final class LoadConnection {
     // Written only on this connection's event loop.
     private long lastSeq;
     private long received;
+    private long confirmedSeq;
+    private int unconfirmed;
+    private ScheduledFuture<?> confirmTimer;
 
     LoadConnection(int index, String user, String device, int node, URI uri) {
         this.index = index;
@@ -121,6 +126,35 @@ public final class LoadConnection {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Confirms what this session received with {@code recv}, as the SDK does: once {@code delayMillis}
+     * after the first unconfirmed message, or at once when {@code maxBatch} are unconfirmed. Call it
+     * for each {@code msg}, after {@link #advance}; event loop only.
+     */
+    public void confirmEventually(long delayMillis, int maxBatch) {
+        Channel c = channel;
+        if (c == null) {
+            return;
+        }
+        if (++unconfirmed >= maxBatch) {
+            confirmNow();
+        } else if (confirmTimer == null) {
+            confirmTimer = c.eventLoop().schedule(this::confirmNow, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void confirmNow() {
+        if (confirmTimer != null) {
+            confirmTimer.cancel(false);
+            confirmTimer = null;
+        }
+        unconfirmed = 0;
+        if (lastSeq > confirmedSeq) {
+            confirmedSeq = lastSeq;
+            send("{\"type\":\"recv\",\"seq\":" + lastSeq + "}");
+        }
     }
 
     void attach(Channel channel) {

@@ -45,6 +45,11 @@ public final class MessagingScenario implements AutoCloseable {
      */
     static final long MIN_SLEEP_NANOS = 500_000;
 
+    /** The SDK's {@code recv} batching: 200 ms after the first unconfirmed message, or 100 messages. */
+    public static final long DEFAULT_CONFIRM_DELAY_MILLIS = 200;
+
+    public static final int DEFAULT_CONFIRM_BATCH = 100;
+
     private final LoadClient client;
     private final Pattern pattern;
     private final List<URI> gateways;
@@ -65,6 +70,8 @@ public final class MessagingScenario implements AutoCloseable {
     private List<List<LoadConnection>> byNode = List.of();
     private volatile boolean closing;
     private ProcessProbe server;
+    private long confirmDelayMillis = DEFAULT_CONFIRM_DELAY_MILLIS;
+    private int confirmBatch = DEFAULT_CONFIRM_BATCH;
     private long fanOutNext;
 
     /**
@@ -91,6 +98,17 @@ public final class MessagingScenario implements AutoCloseable {
         this.padding = "x".repeat(Math.max(0, bodyPadding));
         this.ledger = new MessageLedger(maxMessages);
         this.log = log;
+    }
+
+    /**
+     * How the connections confirm receipt: {@code recv} {@code delayMillis} after the first
+     * unconfirmed message or at {@code maxBatch} messages, like the SDK (200 ms / 100, the default);
+     * {@code maxBatch} 0: never, as a client that does not care where it resumes.
+     */
+    public MessagingScenario confirmations(long delayMillis, int maxBatch) {
+        this.confirmDelayMillis = delayMillis;
+        this.confirmBatch = maxBatch;
+        return this;
     }
 
     /** Measures the CPU time of the server process (pid, with its children) per message in each phase. */
@@ -310,6 +328,9 @@ public final class MessagingScenario implements AutoCloseable {
                     }
                     if (!c.advance(f.seq())) {
                         outOfOrder.increment();
+                    }
+                    if (confirmBatch > 0) {
+                        c.confirmEventually(confirmDelayMillis, confirmBatch);
                     }
                     if (ledger.delivered(n)) {
                         latency.recordNanos(now - ledger.sentAt(n));
