@@ -25,6 +25,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code SWITCHBOARD_DATA_DIR} between runs; presence, routing, offline and the gateway nodes run as
  * separate Spring applications in this JVM (see {@link Suite}). Ctrl-C stops everything, gateways
  * first.
+ *
+ * <p>The same JVM serves a small deployment: with {@code SWITCHBOARD_KAFKA_BOOTSTRAP_SERVERS} and
+ * {@code SWITCHBOARD_REDIS_URI} set it uses those instead of starting its own, and with {@code
+ * SWITCHBOARD_LOCAL_MODE=false} it has no development extras and prints no tokens.
  */
 public final class LocalSuite {
 
@@ -59,41 +63,65 @@ public final class LocalSuite {
                 Integer.parseInt(env("SWITCHBOARD_ROUTING_PORT", "8091")),
                 Integer.parseInt(env("SWITCHBOARD_OFFLINE_PORT", "8092")));
 
-        RedisServer redis = RedisServer.start(RedisServer.Options.defaults()
-                .port(redisPort)
-                .dataDir(dataDir.resolve("redis"))
-                .appendOnly(true)
-                // Stopped by our own hook, after the services that use it, not concurrently with them.
-                .stopWithJvm(false));
-        System.out.printf(
-                "redis     redis://127.0.0.1:%d  (%s, AOF in %s)%n",
-                redisPort, redis.binaryDescription(), dataDir.resolve("redis"));
-        KafkaServer kafka =
-                KafkaServer.start(KafkaServer.Options.defaults().port(kafkaPort).dataDir(dataDir.resolve("kafka")));
-        System.out.printf("kafka     %s  (KRaft, data in %s)%n", kafka.bootstrapServers(), dataDir.resolve("kafka"));
+        // A small deployment runs this same JVM against its own Kafka and Redis: set either address and
+        // that part is not started here.
+        String externalKafka = env("SWITCHBOARD_KAFKA_BOOTSTRAP_SERVERS", "");
+        String externalRedis = env("SWITCHBOARD_REDIS_URI", "");
+        boolean localMode = Boolean.parseBoolean(env("SWITCHBOARD_LOCAL_MODE", "true"));
+
+        RedisServer redis = null;
+        String redisUri = externalRedis;
+        if (externalRedis.isEmpty()) {
+            redis = RedisServer.start(RedisServer.Options.defaults()
+                    .port(redisPort)
+                    .dataDir(dataDir.resolve("redis"))
+                    .appendOnly(true)
+                    // Stopped by our own hook, after the services that use it, not concurrently with them.
+                    .stopWithJvm(false));
+            redisUri = redis.uri();
+            System.out.printf(
+                    "redis     redis://127.0.0.1:%d  (%s, AOF in %s)%n",
+                    redisPort, redis.binaryDescription(), dataDir.resolve("redis"));
+        } else {
+            // The URI may carry a password: not printed.
+            System.out.println("redis     SWITCHBOARD_REDIS_URI (not started here)");
+        }
+        KafkaServer kafka = null;
+        String bootstrapServers = externalKafka;
+        if (externalKafka.isEmpty()) {
+            kafka = KafkaServer.start(
+                    KafkaServer.Options.defaults().port(kafkaPort).dataDir(dataDir.resolve("kafka")));
+            bootstrapServers = kafka.bootstrapServers();
+            System.out.printf("kafka     %s  (KRaft, data in %s)%n", bootstrapServers, dataDir.resolve("kafka"));
+        } else {
+            System.out.printf("kafka     %s  (not started here)%n", externalKafka);
+        }
 
         Suite suite;
         try {
             suite = Suite.start(new Suite.Options(
-                    kafka.bootstrapServers(),
-                    redis.uri(),
+                    bootstrapServers,
+                    redisUri,
                     ports,
                     gatewayPorts,
+                    // A default: SWITCHBOARD_LOCAL_MODE=false in the environment wins.
                     Map.of("switchboard.local-mode", "true"),
                     handOff()));
         } catch (RuntimeException e) {
-            kafka.close();
-            redis.close();
+            closeQuietly(kafka);
+            closeQuietly(redis);
             throw e;
         }
+        KafkaServer ownKafka = kafka;
+        RedisServer ownRedis = redis;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("stopping Switchboard...");
                             suite.close();
-                            kafka.close();
-                            redis.close();
+                            closeQuietly(ownKafka);
+                            closeQuietly(ownRedis);
                             stopped.countDown();
                         },
                         "switchboard-shutdown"));
@@ -106,23 +134,36 @@ public final class LocalSuite {
         for (int i = 0; i < suite.gatewayPorts().size(); i++) {
             System.out.printf("gateway   %s  (node gw-%d)%n", suite.gatewayWebSocket(i), i + 1);
         }
-        for (int port : suite.gatewayPorts()) {
-            System.out.printf("console   http://127.0.0.1:%d/console/  (sign in as anyone)%n", port);
-        }
         System.out.printf(
                 "http api  http://127.0.0.1:%d/api/v1/messages, /groups, /broadcast  (contract: /openapi/gateway.yaml)%n",
                 suite.gatewayPorts().get(0));
-        String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
-        secret = JwtSecret.resolve(secret, true);
-        System.out.println("development tokens (valid 12 hours):");
-        for (String user : List.of("alice", "bob")) {
-            System.out.printf("  %-5s %s%n", user, token(secret, user, false));
+        if (localMode) {
+            for (int port : suite.gatewayPorts()) {
+                System.out.printf("console   http://127.0.0.1:%d/console/  (sign in as anyone)%n", port);
+            }
+            String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
+            secret = JwtSecret.resolve(secret, true);
+            System.out.println("development tokens (valid 12 hours):");
+            for (String user : List.of("alice", "bob")) {
+                System.out.printf("  %-5s %s%n", user, token(secret, user, false));
+            }
+            System.out.printf(
+                    "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
+                    token(secret, "backend", true));
         }
-        System.out.printf(
-                "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
-                token(secret, "backend", true));
         System.out.printf("Switchboard is ready in %.1f s. Ctrl-C stops it.%n", (System.nanoTime() - started) / 1e9);
         stopped.await();
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            System.err.println("stopping " + resource + " failed: " + e);
+        }
     }
 
     private static String env(String name, String fallback) {
