@@ -97,6 +97,7 @@ public final class LocalSuite {
             System.out.printf("kafka     %s  (not started here)%n", externalKafka);
         }
 
+        Suite.SequencedHandOff handOff = handOff();
         Suite suite;
         try {
             suite = Suite.start(new Suite.Options(
@@ -106,7 +107,7 @@ public final class LocalSuite {
                     gatewayPorts,
                     // A default: SWITCHBOARD_LOCAL_MODE=false in the environment wins.
                     Map.of("switchboard.local-mode", "true"),
-                    handOff()));
+                    handOff));
         } catch (RuntimeException e) {
             closeQuietly(kafka);
             closeQuietly(redis);
@@ -129,7 +130,7 @@ public final class LocalSuite {
         System.out.printf("presence  http://127.0.0.1:%d/api/v1/presence/{user}%n", suite.port("presence"));
         System.out.printf(
                 "routing   http://127.0.0.1:%d/actuator/health  (offline hands it messages %s)%n",
-                suite.port("routing"), handOff() == Suite.SequencedHandOff.IN_PROCESS ? "in process" : "through Kafka");
+                suite.port("routing"), handOff == Suite.SequencedHandOff.IN_PROCESS ? "in process" : "through Kafka");
         System.out.printf("offline   http://127.0.0.1:%d/actuator/health%n", suite.port("offline"));
         for (int i = 0; i < suite.gatewayPorts().size(); i++) {
             System.out.printf("gateway   %s  (node gw-%d)%n", suite.gatewayWebSocket(i), i + 1);

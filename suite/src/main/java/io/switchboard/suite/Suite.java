@@ -89,37 +89,15 @@ public final class Suite implements AutoCloseable {
             // routing before offline-service when offline hands its batches to routing in process;
             // offline-service otherwise first: it creates the shared topics the others read.
             if (options.handOff() == SequencedHandOff.IN_PROCESS) {
-                suite.run(
-                        "routing",
-                        RoutingServiceApplication.builder(),
+                RoutingPipeline routing = suite.runRouting(options).getBean(RoutingPipeline.class);
+                suite.runOffline(
                         options,
-                        options.ports().routing(),
-                        Map.of());
-                RoutingPipeline routing = suite.contexts.get(0).getBean(RoutingPipeline.class);
-                SequencedOutput toRouting = records -> routing.handle(records.stream()
-                        .map(r -> new ConsumerRecord<>(r.topic(), 0, 0L, r.key(), r.value()))
-                        .toList());
-                suite.run(
-                        "offline",
-                        OfflineServiceApplication.builder()
-                                .initializers(context -> ((GenericApplicationContext) context)
-                                        .registerBean(SequencedOutput.class, () -> toRouting)),
-                        options,
-                        options.ports().offline(),
-                        Map.of());
+                        records -> routing.handle(records.stream()
+                                .map(r -> new ConsumerRecord<>(r.topic(), 0, 0L, r.key(), r.value()))
+                                .toList()));
             } else {
-                suite.run(
-                        "offline",
-                        OfflineServiceApplication.builder(),
-                        options,
-                        options.ports().offline(),
-                        Map.of());
-                suite.run(
-                        "routing",
-                        RoutingServiceApplication.builder(),
-                        options,
-                        options.ports().routing(),
-                        Map.of());
+                suite.runOffline(options, null);
+                suite.runRouting(options);
             }
             suite.run(
                     "presence",
@@ -136,13 +114,37 @@ public final class Suite implements AutoCloseable {
                         options.gatewayPorts().get(i),
                         Map.of("switchboard.gateway.node-id", node));
                 suite.gatewayPorts.add(port);
-                suite.gateways.add(suite.contexts.get(suite.contexts.size() - 1));
+                suite.gateways.add(suite.lastStarted());
             }
             return suite;
         } catch (RuntimeException e) {
             suite.close();
             throw e;
         }
+    }
+
+    private ConfigurableApplicationContext runRouting(Options options) {
+        run(
+                "routing",
+                RoutingServiceApplication.builder(),
+                options,
+                options.ports().routing(),
+                Map.of());
+        return lastStarted();
+    }
+
+    /** @param output where offline-service hands stored batches; null: its Kafka topic, as deployed */
+    private void runOffline(Options options, SequencedOutput output) {
+        SpringApplicationBuilder builder = OfflineServiceApplication.builder();
+        if (output != null) {
+            builder.initializers(
+                    context -> ((GenericApplicationContext) context).registerBean(SequencedOutput.class, () -> output));
+        }
+        run("offline", builder, options, options.ports().offline(), Map.of());
+    }
+
+    private ConfigurableApplicationContext lastStarted() {
+        return contexts.get(contexts.size() - 1);
     }
 
     private static final String LOGBACK_METRICS =
