@@ -5,11 +5,11 @@ import static io.switchboard.suite.Clients.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.infra.FreePorts;
 import io.switchboard.suite.deploy.Nginx;
 import io.switchboard.test.TestInfra;
 import io.switchboard.test.WsTestClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +63,7 @@ class LoadBalancerIT {
         suite = TestSuites.start(Map.of());
         presenceApi = new PresenceApi(suite);
 
-        lbPort = freePort();
+        lbPort = FreePorts.resolve(0);
         Path lb = directory.resolve("lb");
         Nginx.render(
                 lb,
@@ -261,12 +261,6 @@ class LoadBalancerIT {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,11 +2,10 @@ package io.switchboard.suite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.infra.FreePorts;
 import io.switchboard.test.TestInfra;
 import io.switchboard.test.TestTokens;
 import io.switchboard.test.WsTestClient;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +46,7 @@ class SmallDeploymentIT {
 
     @Test
     void runsOnTheGivenKafkaAndRedisWithoutDevelopmentExtrasAndCarriesMessages() throws Exception {
-        int[] ports = freePorts(4);
+        int[] ports = FreePorts.distinct(4);
         Path log = dir.resolve("suite.log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -117,22 +116,5 @@ class SmallDeploymentIT {
             Thread.sleep(200);
         }
         throw new AssertionError("not ready within 90 s; output:\n" + Files.readString(log));
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }

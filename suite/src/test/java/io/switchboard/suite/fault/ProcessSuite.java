@@ -1,10 +1,8 @@
 package io.switchboard.suite.fault;
 
+import io.switchboard.infra.FreePorts;
 import io.switchboard.test.TestTokens;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +43,7 @@ final class ProcessSuite implements AutoCloseable {
         deleteRecursively(root);
         Path logs = root.resolve("logs");
         Files.createDirectories(logs);
-        int[] ports = freePorts(8);
+        int[] ports = FreePorts.distinct(8);
         int kafkaPort = ports[0];
         this.bootstrap = "127.0.0.1:" + kafkaPort;
         this.gatewayPorts = new int[] {ports[3], ports[4]};
@@ -184,30 +182,6 @@ final class ProcessSuite implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** {@code count} distinct ports that were free a moment ago (all probed at once, so distinct). */
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // probing only
-                }
-            }
-        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
