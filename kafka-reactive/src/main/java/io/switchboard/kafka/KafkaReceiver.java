@@ -313,15 +313,20 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
         inFlight = null;
         if (batch.done.join()) {
-            uncommitted.putAll(batch.offsets);
-            uncommittedRecords += batch.size;
-            uncommittedBatches++;
+            keepForCommit(batch);
         }
         if (pausedForSlowBatch) {
             pausedForSlowBatch = false;
             consumer.resume(consumer.paused());
         }
         commitIfDue();
+    }
+
+    /** A handled batch's offsets join the next commit; poll thread only. */
+    private void keepForCommit(InFlight batch) {
+        uncommitted.putAll(batch.offsets);
+        uncommittedRecords += batch.size;
+        uncommittedBatches++;
     }
 
     private void commitIfDue() {
@@ -369,9 +374,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             inFlight = null;
             try {
                 if (batch.done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    uncommitted.putAll(batch.offsets);
-                    uncommittedRecords += batch.size;
-                    uncommittedBatches++;
+                    keepForCommit(batch);
                 }
             } catch (Exception e) {
                 log.warn(
