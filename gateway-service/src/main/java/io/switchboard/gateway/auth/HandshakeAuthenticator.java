@@ -27,6 +27,8 @@ public final class HandshakeAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuthenticator.class);
     private static final String BEARER = "Bearer ";
+    /** Stands for a parameter value with a malformed {@code %} escape. */
+    private static final String MALFORMED = "%";
 
     /** Why an upgrade was refused: the HTTP status and the JSON error body's code and message. */
     public record Rejection(HttpResponseStatus status, String code, String message) {
@@ -73,36 +75,21 @@ public final class HandshakeAuthenticator {
         if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
             return reject(HttpResponseStatus.FORBIDDEN, "origin_not_allowed", "this Origin may not connect");
         }
-        String device;
-        try {
-            device = queryParam(uri, "device");
-        } catch (IllegalArgumentException e) {
-            device = "%"; // a malformed escape: not a valid device name
-        }
+        String device = queryParamOrMalformed(uri, "device");
         if (device == null || device.isEmpty()) {
             device = DEFAULT_DEVICE;
         } else if (!Ids.isValidDevice(device)) {
             return reject(HttpResponseStatus.BAD_REQUEST, "bad_device", "device must be 1-128 of [A-Za-z0-9._@:-]");
         }
         long after = GatewayPrincipal.NO_RESUME_POINT;
-        String afterParam;
-        try {
-            afterParam = queryParam(uri, "after");
-        } catch (IllegalArgumentException e) {
-            afterParam = "%";
-        }
+        String afterParam = queryParamOrMalformed(uri, "after");
         if (afterParam != null && !afterParam.isEmpty()) {
             after = parseSeq(afterParam);
             if (after < 0) {
                 return reject(HttpResponseStatus.BAD_REQUEST, "bad_after", "after must be a whole number >= 0");
             }
         }
-        String token;
-        try {
-            token = tokenOf(uri, headers);
-        } catch (IllegalArgumentException e) {
-            token = "%"; // a malformed escape in access_token: fails verification below
-        }
+        String token = tokenOf(uri, headers);
         if (token == null) {
             return reject(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required");
         }
@@ -148,7 +135,7 @@ public final class HandshakeAuthenticator {
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return header.substring(BEARER.length()).trim();
         }
-        String query = queryParam(uri, "access_token");
+        String query = queryParamOrMalformed(uri, "access_token");
         return query == null || query.isBlank() ? null : query;
     }
 
@@ -181,6 +168,18 @@ public final class HandshakeAuthenticator {
             pos = amp + 1;
         }
         return null;
+    }
+
+    /**
+     * {@link #queryParam}, or {@link #MALFORMED} when the value holds a malformed escape: no valid
+     * device, resume point or token, so the check that reads it refuses it as that parameter.
+     */
+    private static String queryParamOrMalformed(String uri, String name) {
+        try {
+            return queryParam(uri, name);
+        } catch (IllegalArgumentException e) {
+            return MALFORMED;
+        }
     }
 
     private static String decode(String text) {
