@@ -87,6 +87,14 @@ class MetricsIT {
                             .isGreaterThanOrEqualTo(1);
                     assertThat(scrape(services.get("routing")).sum("switchboard_messages_routed_total"))
                             .isGreaterThanOrEqualTo(1);
+                    // Where a batch's time goes: storing it, finding the recipients, writing the copies.
+                    assertThat(scrape(services.get("offline")).sum("switchboard_offline_store_duration_seconds_count"))
+                            .isGreaterThanOrEqualTo(1);
+                    assertThat(scrape(services.get("routing")).sum("switchboard_routing_lookup_duration_seconds_count"))
+                            .isGreaterThanOrEqualTo(1);
+                    assertThat(scrape(services.get("routing"))
+                                    .sum("switchboard_routing_forward_duration_seconds_count"))
+                            .isGreaterThanOrEqualTo(1);
                     assertThat(scrape(services.get("gw-1"))
                                     .sum("switchboard_sessions_closed_total", "reason=\"client\""))
                             .isEqualTo(1);

@@ -7,7 +7,12 @@ public enum OfflineMeters {
     /** Counter: inbound records that were not a valid envelope and were skipped (tag: reason). */
     RECORDS_REJECTED("switchboard.offline.records.rejected"),
     /** Timer: time from a batch's arrival to its stored-and-forwarded commit. */
-    BATCH_DURATION("switchboard.offline.batch.duration");
+    BATCH_DURATION("switchboard.offline.batch.duration"),
+    /**
+     * Timer: of a batch's time, the part spent storing it in the inboxes (one Redis call); the rest
+     * of {@link #BATCH_DURATION} is handing it on to routing.
+     */
+    STORE_DURATION("switchboard.offline.store.duration");
 
     private final String meterName;
 

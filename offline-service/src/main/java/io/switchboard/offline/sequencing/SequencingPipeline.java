@@ -40,6 +40,7 @@ public final class SequencingPipeline {
     private final Counter stored;
     private final MeterRegistry meters;
     private final Timer batchDuration;
+    private final Timer storeDuration;
 
     public SequencingPipeline(MessageStore store, SequencedOutput output, MeterRegistry meters) {
         this.store = store;
@@ -51,6 +52,9 @@ public final class SequencingPipeline {
         this.batchDuration = Timer.builder(OfflineMeters.BATCH_DURATION.meterName())
                 .description("time to store and forward one batch of inbound records")
                 .register(meters);
+        this.storeDuration = Timer.builder(OfflineMeters.STORE_DURATION.meterName())
+                .description("time to store one batch of inbound records in the inboxes")
+                .register(meters);
     }
 
     /** Handles one batch; the receiver commits it when the returned Mono completes. */
@@ -59,7 +63,7 @@ public final class SequencingPipeline {
         return Flux.fromIterable(batch)
                 .mapNotNull(this::decode)
                 .collectList()
-                .flatMapMany(store::appendAll)
+                .flatMapMany(this::store)
                 .map(this::forward)
                 .collectList()
                 .flatMap(records -> records.isEmpty() ? Mono.empty() : output.send(records))
@@ -68,6 +72,13 @@ public final class SequencingPipeline {
                     batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 })
                 .then();
+    }
+
+    private Flux<SequencedMessage> store(List<InboundMessage> messages) {
+        return Flux.defer(() -> {
+            Timer.Sample sample = Timer.start();
+            return store.appendAll(messages).doOnComplete(() -> sample.stop(storeDuration));
+        });
     }
 
     private InboundMessage decode(ConsumerRecord<String, byte[]> record) {

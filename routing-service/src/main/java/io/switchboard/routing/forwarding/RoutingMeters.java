@@ -7,7 +7,11 @@ public enum RoutingMeters {
     /** Counter: messages whose recipient had no live session; they stay stored for replay. */
     MESSAGES_NOT_CONNECTED("switchboard.routing.recipient.offline"),
     /** Counter: copies not forwarded because presence named a node whose topic does not exist. */
-    UNKNOWN_NODE("switchboard.routing.node.unknown");
+    UNKNOWN_NODE("switchboard.routing.node.unknown"),
+    /** Timer: per batch, looking up where its recipients are connected (one presence call). */
+    LOOKUP_DURATION("switchboard.routing.lookup.duration"),
+    /** Timer: per batch, writing its copies to the node topics until Kafka acknowledged them all. */
+    FORWARD_DURATION("switchboard.routing.forward.duration");
 
     private final String meterName;
 

@@ -2,6 +2,7 @@ package io.switchboard.routing.forwarding;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.presence.PresenceSession;
 import io.switchboard.presence.PresenceStore;
@@ -33,6 +34,8 @@ public final class RoutingPipeline {
     private final Counter routed;
     private final Counter notConnected;
     private final Counter unknownNode;
+    private final Timer lookupDuration;
+    private final Timer forwardDuration;
 
     public RoutingPipeline(
             PresenceStore presence,
@@ -45,6 +48,12 @@ public final class RoutingPipeline {
         this.routed = meters.counter(RoutingMeters.MESSAGES_ROUTED.meterName());
         this.notConnected = meters.counter(RoutingMeters.MESSAGES_NOT_CONNECTED.meterName());
         this.unknownNode = meters.counter(RoutingMeters.UNKNOWN_NODE.meterName());
+        this.lookupDuration = Timer.builder(RoutingMeters.LOOKUP_DURATION.meterName())
+                .description("time to look up the sessions of one batch's recipients")
+                .register(meters);
+        this.forwardDuration = Timer.builder(RoutingMeters.FORWARD_DURATION.meterName())
+                .description("time to write one batch's copies to the node topics")
+                .register(meters);
     }
 
     /** Handles one batch; the receiver commits it when the returned Mono completes. */
@@ -58,13 +67,21 @@ public final class RoutingPipeline {
         if (recipients.isEmpty()) {
             return Mono.empty();
         }
-        return presence.sessionsOf(recipients)
+        return timed(presence.sessionsOf(recipients), lookupDuration)
                 .flatMapMany(sessions -> Flux.fromIterable(batch).concatMap(record -> forwards(record, sessions)))
                 .collectList()
                 .flatMap(all -> all.isEmpty()
                         ? Mono.empty()
-                        : sender.sendAll(all).doOnSuccess(ok -> routed.increment(all.size())))
+                        : timed(sender.sendAll(all), forwardDuration).doOnSuccess(ok -> routed.increment(all.size())))
                 .then();
+    }
+
+    /** Records in {@code timer} how long {@code step} took from subscription to success. */
+    private static <T> Mono<T> timed(Mono<T> step, Timer timer) {
+        return Mono.defer(() -> {
+            Timer.Sample sample = Timer.start();
+            return step.doOnSuccess(done -> sample.stop(timer));
+        });
     }
 
     private Flux<ProducerRecord<String, byte[]>> forwards(
