@@ -161,6 +161,95 @@ class KafkaReceiverTest {
     }
 
     @Test
+    void pipelinedBatchesOverlapTheirRestButRunTheirOrderedStepsOneAtATimeInOffsetOrder() {
+        List<String> ordered = new CopyOnWriteArrayList<>();
+        AtomicInteger orderedRunning = new AtomicInteger();
+        AtomicInteger maxOrderedRunning = new AtomicInteger();
+        AtomicInteger restRunning = new AtomicInteger();
+        AtomicInteger maxRestRunning = new AtomicInteger();
+        receiver.start(
+                records -> Mono.defer(() -> {
+                    maxOrderedRunning.accumulateAndGet(orderedRunning.incrementAndGet(), Math::max);
+                    records.forEach(r -> ordered.add(r.value()));
+                    Mono<Void> rest = Mono.defer(() -> {
+                        maxRestRunning.accumulateAndGet(restRunning.incrementAndGet(), Math::max);
+                        return Mono.delay(Duration.ofMillis(60)).then(Mono.fromRunnable(restRunning::decrementAndGet));
+                    });
+                    return Mono.delay(Duration.ofMillis(5))
+                            .then(Mono.fromRunnable(orderedRunning::decrementAndGet))
+                            .thenReturn(rest);
+                }),
+                3);
+        receiver.ready().block(Duration.ofSeconds(5));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            int offset = i;
+            consumer.schedulePollTask(() -> add(offset, "r" + offset));
+            expected.add("r" + i);
+        }
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> committed() != null && committed().offset() == 60);
+        assertThat(ordered).containsExactlyElementsOf(expected);
+        assertThat(maxOrderedRunning).hasValue(1);
+        assertThat(maxRestRunning.get()).isBetween(2, 3);
+    }
+
+    @Test
+    void aPipelinedBatchThatFinishedEarlyIsCommittedOnlyAfterTheBatchesBeforeIt() {
+        Sinks.One<Void> finishFirst = Sinks.one();
+        List<String> restsDone = new CopyOnWriteArrayList<>();
+        receiver.start(
+                records -> {
+                    String value = records.get(0).value();
+                    Mono<Void> rest = value.equals("a") ? finishFirst.asMono() : Mono.empty();
+                    return Mono.just(rest.doOnSuccess(done -> restsDone.add(value)));
+                },
+                2);
+        receiver.ready().block(Duration.ofSeconds(5));
+        add(0, "a");
+        await().until(() -> consumer.position(P0) == 1);
+        add(1, "b");
+
+        await().until(() -> restsDone.contains("b"));
+        await().during(Duration.ofMillis(300)).until(() -> committed() == null);
+        finishFirst.tryEmitEmpty();
+        await().until(() -> committed() != null && committed().offset() == 2);
+    }
+
+    @Test
+    void aFailedPipelinedStepIsRetriedAloneAndHoldsBackTheCommit() {
+        List<String> orderedCalls = new CopyOnWriteArrayList<>();
+        AtomicInteger restAttempts = new AtomicInteger();
+        receiver.start(
+                records -> {
+                    String value = records.get(0).value();
+                    orderedCalls.add(value);
+                    if (value.equals("a") && orderedCalls.size() < 3) {
+                        return Mono.error(new IllegalStateException("redis down"));
+                    }
+                    Mono<Void> rest = value.equals("a")
+                            ? Mono.defer(() -> restAttempts.incrementAndGet() < 3
+                                    ? Mono.error(new IllegalStateException("kafka down"))
+                                    : Mono.empty())
+                            : Mono.empty();
+                    return Mono.just(rest);
+                },
+                3);
+        receiver.ready().block(Duration.ofSeconds(5));
+        add(0, "a");
+        await().until(() -> !orderedCalls.isEmpty());
+        add(1, "b");
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> committed() != null && committed().offset() == 2);
+        // "b" waited for "a"'s ordered step to succeed; "a"'s failed rest did not repeat that step.
+        assertThat(orderedCalls).containsExactly("a", "a", "a", "b");
+        assertThat(restAttempts).hasValue(3);
+        assertThat(receiver.retries()).isEqualTo(4);
+    }
+
+    @Test
     void meterTheTimeEachRecordWaitedAndEachBatchTook() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         KafkaMeters.bind(receiver, meters);
