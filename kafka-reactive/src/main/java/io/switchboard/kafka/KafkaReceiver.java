@@ -1,7 +1,6 @@
 package io.switchboard.kafka;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -42,21 +41,14 @@ import reactor.util.retry.Retry;
  *   <li><b>Never skips.</b> A failed batch is handed over again, with exponential backoff (100 ms
  *       doubling to 10 s), for as long as the receiver runs. Skipping a poison record is the
  *       handler's decision.
- *   <li><b>Order and backpressure.</b> Started with a {@link BatchHandler}, at most one batch is in
- *       flight, so records are handled in offset order per partition and memory stays bounded by
- *       {@code max.poll.records} plus what the consumer prefetches. Started with a
- *       {@link PipelinedBatchHandler}, up to {@code maxBatchesInFlight} batches are, and only their
- *       ordered steps are kept in order (see there). While the receiver cannot take another batch
- *       (the window is full, or an ordered step runs) the consumer is not polled (its next fetch,
- *       sent when the last batch was returned, is buffered meanwhile); after {@value
- *       #PAUSE_AFTER_MS} ms without progress every partition is paused and the consumer polled
- *       again, so it keeps taking part in rebalances and stays in its group however long a batch
- *       retries.
- *   <li><b>Commit in order.</b> Offsets are committed only up to the first batch not yet handled:
- *       a batch that finished early waits for the ones before it.
- *   <li><b>Rebalance.</b> Before partitions are taken away, the batches in flight are allowed to
- *       finish (bounded by the close timeout, for all of them together) and the offsets of those
- *       handled in order are committed; the rest is redelivered to the partitions' next owner.
+ *   <li><b>Order and backpressure.</b> At most one batch is in flight, so records are handled in
+ *       offset order per partition and memory stays bounded by {@code max.poll.records} plus what
+ *       the consumer prefetches. While a batch is in flight the consumer is not polled (its next
+ *       fetch, sent when the batch was returned, is buffered meanwhile); a batch still in flight
+ *       after {@value #PAUSE_AFTER_MS} ms has every partition paused and the consumer polled again,
+ *       so it keeps taking part in rebalances and stays in its group however long the batch retries.
+ *   <li><b>Rebalance.</b> Before partitions are taken away, the batch in flight is allowed to finish
+ *       (bounded by the close timeout) and its offsets are committed.
  * </ul>
  *
  * One thread per receiver owns the {@code KafkaConsumer} (which is not thread-safe); other threads
@@ -95,20 +87,9 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private volatile BatchObserver batchObserver = BatchObserver.NONE;
     private Thread thread;
-    private PipelinedBatchHandler<K, V> handler;
-    private int maxBatchesInFlight = 1;
-    /** Batches handed over and not yet committed or abandoned, in offset order (poll thread only). */
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    /**
-     * The batch whose ordered step runs, if one does; no batch is handed over meanwhile, which keeps
-     * ordered steps in order. It stays set if the step failed for good: nothing may follow it then
-     * (poll thread only).
-     */
-    private InFlight orderedStepRunning;
-    /**
-     * True while the receiver cannot take another batch and the consumer is polled with every
-     * partition paused.
-     */
+    private BatchHandler<K, V> handler;
+    private InFlight inFlight;
+    /** True while a slow batch is in flight and the consumer is polled with every partition paused. */
     private volatile boolean pausedForSlowBatch;
     /** Offsets of handled batches not committed yet, with their record and batch counts (poll thread only). */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
@@ -117,7 +98,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private int uncommittedBatches;
     private long lastCommitNanos = System.nanoTime();
 
-    /** A batch being processed and the offsets to commit once it (and every batch before it) is. */
+    /** The batch being processed and the offsets to commit once it is. */
     private final class InFlight {
         final Map<TopicPartition, OffsetAndMetadata> offsets;
         final int size;
@@ -165,24 +146,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         return c;
     }
 
-    /** Starts the poll thread; {@code handler} gets every batch, one at a time. Call once. */
-    public void start(BatchHandler<K, V> handler) {
-        start(records -> handler.handle(records).then(Mono.empty()), 1);
-    }
-
-    /**
-     * Starts the poll thread; {@code handler} gets every batch, with up to {@code maxBatchesInFlight}
-     * batches in flight (their ordered steps one at a time). Call once.
-     */
-    public synchronized void start(PipelinedBatchHandler<K, V> handler, int maxBatchesInFlight) {
+    /** Starts the poll thread; {@code handler} gets every batch. Call once. */
+    public synchronized void start(BatchHandler<K, V> handler) {
         if (thread != null) {
             throw new IllegalStateException("receiver " + name + " already started");
         }
-        if (maxBatchesInFlight < 1) {
-            throw new IllegalArgumentException("maxBatchesInFlight must be at least 1, not " + maxBatchesInFlight);
-        }
         this.handler = handler;
-        this.maxBatchesInFlight = maxBatchesInFlight;
         this.running = true;
         this.thread = new Thread(this::run, "kafka-receiver-" + name);
         thread.setDaemon(true);
@@ -202,7 +171,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             join();
             while (running) {
                 runTasks();
-                if (full() && !pausedForSlowBatch && !awaitProgress()) {
+                if (inFlight != null && !pausedForSlowBatch && !awaitInFlight()) {
                     continue;
                 }
                 ConsumerRecords<K, V> records;
@@ -233,19 +202,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     }
 
     /**
-     * True when no batch can be handed over now: an ordered step runs (the records piling up
-     * meanwhile make the next batch), or the window of batches in flight is full.
+     * Waits for the batch in flight to complete, for up to {@link #PAUSE_AFTER_MS}. Returns true
+     * when the consumer should be polled now: the batch is slow, so every partition has been paused.
      */
-    private boolean full() {
-        return orderedStepRunning != null || inFlight.size() >= maxBatchesInFlight;
-    }
-
-    /**
-     * Waits for a batch in flight to make progress, for up to {@link #PAUSE_AFTER_MS}. Returns true
-     * when the consumer should be polled now: the batches are slow, so every partition has been
-     * paused.
-     */
-    private boolean awaitProgress() throws InterruptedException {
+    private boolean awaitInFlight() throws InterruptedException {
         Runnable task = tasks.poll(PAUSE_AFTER_MS, TimeUnit.MILLISECONDS);
         if (task != null) {
             task.run();
@@ -261,12 +221,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     }
 
     private Duration pollTimeout() {
-        if (!uncommitted.isEmpty()) {
-            long dueInMillis = COMMIT_INTERVAL_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCommitNanos);
-            return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT.toMillis(), dueInMillis)));
+        if (uncommitted.isEmpty()) {
+            return POLL_TIMEOUT;
         }
-        // A completion does not wake a poll: look for one as often as commits could be due.
-        return inFlight.isEmpty() ? POLL_TIMEOUT : Duration.ofMillis(COMMIT_INTERVAL_MS);
+        long dueInMillis = COMMIT_INTERVAL_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCommitNanos);
+        return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT.toMillis(), dueInMillis)));
     }
 
     private void join() {
@@ -295,7 +254,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(consumer::position);
-            if (pausedForSlowBatch) {
+            if (inFlight != null && pausedForSlowBatch) {
                 consumer.pause(partitions);
             }
             ready.complete(null);
@@ -311,47 +270,34 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                     new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
         InFlight current = new InFlight(offsets, batch.size());
-        inFlight.addLast(current);
-        orderedStepRunning = current;
+        inFlight = current;
         BatchObserver observer = batchObserver;
         long nowMillis = System.currentTimeMillis();
         for (ConsumerRecord<K, V> record : batch) {
             observer.waited(Math.max(0, nowMillis - record.timestamp()));
         }
         long startNanos = System.nanoTime();
-        retried(Mono.defer(() -> handler.handle(batch)), batch.size())
-                .defaultIfEmpty(Mono.empty())
-                .doOnNext(rest -> signal(() -> orderedStepFinished(current)))
-                .flatMap(rest -> retried(rest, batch.size()))
+        Mono.defer(() -> handler.handle(batch))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
+                        .maxBackoff(MAX_RETRY)
+                        .filter(e -> running)
+                        .doBeforeRetry(signal -> {
+                            retries.incrementAndGet();
+                            log.warn(
+                                    "Kafka receiver {}: batch of {} failed (attempt {}), retrying: {}",
+                                    name,
+                                    batch.size(),
+                                    signal.totalRetries() + 1,
+                                    signal.failure().toString());
+                        }))
                 .doFinally(signal -> observer.handled(batch.size(), System.nanoTime() - startNanos))
                 .subscribe(null, error -> completed(current, false), () -> completed(current, true));
-    }
-
-    /** {@code step}, subscribed again after a failure (with backoff) for as long as the receiver runs. */
-    private <T> Mono<T> retried(Mono<T> step, int batchSize) {
-        return step.retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
-                .maxBackoff(MAX_RETRY)
-                .filter(e -> running)
-                .doBeforeRetry(signal -> {
-                    retries.incrementAndGet();
-                    log.warn(
-                            "Kafka receiver {}: batch of {} failed (attempt {}), retrying: {}",
-                            name,
-                            batchSize,
-                            signal.totalRetries() + 1,
-                            signal.failure().toString());
-                }));
     }
 
     /** Called on whatever thread the handler completed on: hand the commit to the poll thread. */
     private void completed(InFlight batch, boolean success) {
         batch.done.complete(success);
-        signal(this::handled);
-    }
-
-    /** Runs {@code task} on the poll thread, waking it if it polls with every partition paused. */
-    private void signal(Runnable task) {
-        tasks.add(task);
+        tasks.add(() -> handled(batch));
         if (pausedForSlowBatch) {
             try {
                 consumer.wakeup();
@@ -361,34 +307,19 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
     }
 
-    private void orderedStepFinished(InFlight batch) {
-        if (orderedStepRunning == batch) {
-            orderedStepRunning = null;
-            resumeIfRoom();
+    private void handled(InFlight batch) {
+        if (inFlight != batch) {
+            return; // already committed during a rebalance
         }
-    }
-
-    private void handled() {
-        // Commit the batches handled in order from the oldest; one handled early waits its turn.
-        while (!inFlight.isEmpty() && inFlight.peekFirst().done.isDone()) {
-            InFlight oldest = inFlight.pollFirst();
-            if (!oldest.done.join()) {
-                // Only while stopping (batches are retried while the receiver runs): committing a
-                // later batch would skip this one's records, so none is; they are all redelivered.
-                inFlight.clear();
-                break;
-            }
-            keepForCommit(oldest);
+        inFlight = null;
+        if (batch.done.join()) {
+            keepForCommit(batch);
         }
-        resumeIfRoom();
-        commitIfDue();
-    }
-
-    private void resumeIfRoom() {
-        if (pausedForSlowBatch && !full()) {
+        if (pausedForSlowBatch) {
             pausedForSlowBatch = false;
             consumer.resume(consumer.paused());
         }
+        commitIfDue();
     }
 
     /** A handled batch's offsets join the next commit; poll thread only. */
@@ -434,36 +365,24 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     }
 
     /**
-     * Waits (bounded, for all of them together) for the batches in flight, oldest first, then commits
-     * everything handled in order synchronously; poll thread only. Batches not finished by then are
-     * abandoned: their records are redelivered, and their late completions ignored.
+     * Waits (bounded) for the batch in flight, then commits everything handled synchronously; poll
+     * thread only.
      */
     private void finishInFlight() {
-        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-        boolean inOrder = true;
-        for (InFlight batch : inFlight) {
-            if (!inOrder) {
-                break;
-            }
+        InFlight batch = inFlight;
+        if (batch != null) {
+            inFlight = null;
             try {
-                long leftNanos = Math.max(0, deadline - System.nanoTime());
-                if (batch.done.get(leftNanos, TimeUnit.NANOSECONDS)) {
+                if (batch.done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     keepForCommit(batch);
-                } else {
-                    inOrder = false;
                 }
             } catch (Exception e) {
-                inOrder = false;
                 log.warn(
-                        "Kafka receiver {}: batch in flight not finished, it and the ones after it will be"
-                                + " redelivered: {}",
+                        "Kafka receiver {}: batch in flight not finished, it will be redelivered: {}",
                         name,
                         e.toString());
             }
         }
-        inFlight.clear();
-        // An abandoned ordered step may still be retrying; the batches after the rebalance do not wait for it.
-        orderedStepRunning = null;
         tasks.clear(); // completions of batches already settled above
         try {
             commit(true);

@@ -40,8 +40,8 @@ class OfflineConfiguration {
     @Bean(destroyMethod = "close")
     KafkaSender<String, byte[]> sequencedSender(OfflineProperties properties, MeterRegistry meters) {
         Map<String, Object> config = properties.kafka().producerConfig();
-        // The pipeline hands over a whole batch at once, and the next batch is only stored by then:
-        // nothing else could join it, so lingering would only add latency per hop.
+        // The pipeline hands over a whole batch at once and waits for it before polling again (one
+        // batch in flight): nothing else could join it, so lingering would only add latency per hop.
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         KafkaSender<String, byte[]> sender = new KafkaSender<>(config, "offline-sequenced");
         KafkaMeters.bind(sender, meters);
@@ -68,7 +68,7 @@ class OfflineConfiguration {
         KafkaReceiver<String, byte[]> receiver =
                 KafkaReceiver.subscribe(config, "offline-inbound", List.of(Topics.INBOUND));
         KafkaMeters.bind(receiver, meters);
-        receiver.start(pipeline::handle, properties.offline().batchesInFlight());
+        receiver.start(pipeline::handle);
         return receiver;
     }
 }

@@ -16,7 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record OfflineProperties(Offline offline, KafkaSettings kafka, RedisSettings redis) {
 
     public OfflineProperties {
-        offline = offline == null ? new Offline(null, 0, 0) : offline;
+        offline = offline == null ? new Offline(null, 0) : offline;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
     }
@@ -26,16 +26,11 @@ public record OfflineProperties(Offline offline, KafkaSettings kafka, RedisSetti
      *     confirmed it; default 2 days ({@code switchboard.offline.retention})
      * @param maxMessagesPerUser the most messages kept per recipient; older ones are dropped first;
      *     default 10,000 ({@code switchboard.offline.max-messages-per-user})
-     * @param batchesInFlight inbound batches handled at once: while one batch's messages are handed
-     *     on (written to Kafka, or routed), the next ones are stored, one store at a time so seqs keep
-     *     offset order; 1 does one batch after the other; default 4
-     *     ({@code switchboard.offline.batches-in-flight})
      */
-    public record Offline(Duration retention, int maxMessagesPerUser, int batchesInFlight) {
+    public record Offline(Duration retention, int maxMessagesPerUser) {
         public Offline {
             retention = retention == null ? Duration.ofDays(2) : retention;
             maxMessagesPerUser = maxMessagesPerUser <= 0 ? 10_000 : maxMessagesPerUser;
-            batchesInFlight = batchesInFlight <= 0 ? 4 : batchesInFlight;
             if (retention.isNegative() || retention.isZero()) {
                 throw new IllegalArgumentException("switchboard.offline.retention must be positive");
             }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.inbox.MessageStore;
-import io.switchboard.kafka.PipelinedBatchHandler;
 import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.MalformedEnvelopeException;
@@ -29,10 +28,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Order: records of one recipient share a partition and arrive in offset order; a batch is stored
  * with one {@link MessageStore#appendAll} call, which numbers each recipient's messages in that
- * order, and batches are stored one at a time in offset order. Forwards are sent in that order too,
- * except that a batch's hand-on may still be retrying while the next batch's goes out: a gateway that
- * sees a later seq before an earlier one reads the missing ones from the inbox, so devices still get
- * every seq in order.
+ * order, and forwards are sent in that order, so seqs and the sequenced topic agree.
  */
 public final class SequencingPipeline {
 
@@ -61,12 +57,8 @@ public final class SequencingPipeline {
                 .register(meters);
     }
 
-    /**
-     * Handles one batch in the receiver's two steps (see {@link PipelinedBatchHandler}): storing is
-     * the ordered step, so seqs follow offset order across batches; handing on is the rest, which
-     * overlaps the next batches' stores. The receiver commits the batch when both completed.
-     */
-    public Mono<Mono<Void>> handle(List<ConsumerRecord<String, byte[]>> batch) {
+    /** Handles one batch; the receiver commits it when the returned Mono completes. */
+    public Mono<Void> handle(List<ConsumerRecord<String, byte[]>> batch) {
         long started = System.nanoTime();
         return Flux.fromIterable(batch)
                 .mapNotNull(this::decode)
@@ -74,16 +66,12 @@ public final class SequencingPipeline {
                 .flatMapMany(this::store)
                 .map(this::forward)
                 .collectList()
-                .map(records -> handOn(records, batch.size(), started));
-    }
-
-    /** Lazy, so that the receiver's retry hands the same records on again. */
-    private Mono<Void> handOn(List<ProducerRecord<String, byte[]>> records, int batchSize, long started) {
-        return Mono.defer(() -> records.isEmpty() ? Mono.<Void>empty() : output.send(records))
+                .flatMap(records -> records.isEmpty() ? Mono.empty() : output.send(records))
                 .doOnSuccess(done -> {
-                    stored.increment(batchSize);
+                    stored.increment(batch.size());
                     batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                });
+                })
+                .then();
     }
 
     /** Called as the batch's list is ready, so the clock starts when the store call does. */
