@@ -1,11 +1,19 @@
--- Raises one device's delivery cursor; a lower or equal seq changes nothing.
--- KEYS[1] sb:cursor:{user}   ARGV[1] device   ARGV[2] seq   ARGV[3] time to live ms
--- Returns the cursor after the call.
-local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-local seq = tonumber(ARGV[2])
-if seq > current then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  current = seq
+-- Raises devices' delivery cursors; a lower or equal seq changes nothing. Many confirmations, of any
+-- users, per call (their fixed cost per call outweighed the work of one).
+-- KEYS[c] sb:cursor:{user} for confirmation c (c = 1, 2, ...)
+-- ARGV[1] time to live ms; then per confirmation, in KEYS order: device, seq.
+-- Returns each device's cursor after its confirmation, in order.
+local ttl = ARGV[1]
+local reply = {}
+for c = 1, #KEYS do
+  local key, device = KEYS[c], ARGV[2 * c]
+  local seq = tonumber(ARGV[2 * c + 1])
+  local current = tonumber(redis.call('HGET', key, device) or '0')
+  if seq > current then
+    redis.call('HSET', key, device, ARGV[2 * c + 1])
+    current = seq
+  end
+  redis.call('PEXPIRE', key, ttl)
+  reply[c] = current
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return current
+return reply

@@ -48,24 +48,12 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
     @Test
     void claimsMadeWhileACallIsInFlightShareTheNextCall() {
         SendLedger ledger = ledger();
-        long callsBefore = scriptCalls();
+        long callsBefore = RedisScriptCalls.served(redis);
 
         Flux.range(0, 2_000)
                 .flatMap(i -> ledger.claim("u" + i + "-" + UUID.randomUUID(), "c", "m" + i, "bob"), 2_000)
                 .blockLast();
 
-        assertThat(scriptCalls() - callsBefore).isBetween(4L, 400L);
-    }
-
-    /** EVALSHA and EVAL calls Redis has served so far. */
-    private static long scriptCalls() {
-        long calls = 0;
-        for (String line : redis.sync().info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-                String field = line.substring(line.indexOf("calls=") + 6);
-                calls += Long.parseLong(field.substring(0, field.indexOf(',')));
-            }
-        }
-        return calls;
+        assertThat(RedisScriptCalls.served(redis) - callsBefore).isBetween(4L, 400L);
     }
 }
