@@ -17,8 +17,9 @@ import reactor.core.publisher.Mono;
  * <p>Confirmations are grouped ({@link GroupedCalls}), as the send ledger's claims are: at most
  * {@value #CALLS_IN_FLIGHT} script calls in flight, the confirmations made meanwhile together in the
  * next call (at most {@value #CONFIRMATIONS_PER_CALL}), at most {@value #MAX_WAITING} waiting. A
- * device confirms every few messages, so without grouping this was one script call per two or three
- * messages delivered. One call touches several users' keys: the cursors need one Redis primary.
+ * device confirms every few messages: a round trip each would be one per two or three messages
+ * delivered when Redis is busy or far away. One call touches several users' keys: the cursors need
+ * one Redis primary.
  */
 public final class RedisDeviceCursors implements DeviceCursors {
 

@@ -1,5 +1,5 @@
 -- Raises devices' delivery cursors; a lower or equal seq changes nothing. Many confirmations, of any
--- users, per call (their fixed cost per call outweighed the work of one).
+-- users, per call: when Redis is busy or far away, a round trip each would cost more than the work.
 -- KEYS[c] sb:cursor:{user} for confirmation c (c = 1, 2, ...)
 -- ARGV[1] time to live ms; then per confirmation, in KEYS order: device, seq.
 -- Returns each device's cursor after its confirmation, in order.
