@@ -67,8 +67,11 @@ class KafkaReceiverTest {
             return finish.asMono();
         });
         receiver.ready().block(Duration.ofSeconds(5));
-        add(0, "a");
-        add(1, "b");
+        // In one poll, so they make one batch.
+        consumer.schedulePollTask(() -> {
+            add(0, "a");
+            add(1, "b");
+        });
 
         await().until(() -> batches.size() == 1);
         assertThat(batches.get(0)).containsExactly("a", "b");
@@ -167,30 +170,12 @@ class KafkaReceiverTest {
         receiver.start(records -> Mono.delay(Duration.ofMillis(50)).then());
         receiver.ready().block(Duration.ofSeconds(5));
         long producedAt = System.currentTimeMillis() - 1_000;
-        consumer.addRecord(new ConsumerRecord<>(
-                TOPIC,
-                0,
-                0,
-                producedAt,
-                TimestampType.CREATE_TIME,
-                0,
-                0,
-                "k",
-                "a",
-                new RecordHeaders(),
-                Optional.empty()));
-        consumer.addRecord(new ConsumerRecord<>(
-                TOPIC,
-                0,
-                1,
-                producedAt,
-                TimestampType.CREATE_TIME,
-                0,
-                0,
-                "k",
-                "b",
-                new RecordHeaders(),
-                Optional.empty()));
+        // Both records in one poll, so they make one batch (added from this thread, the poll thread
+        // could take the first alone).
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, producedAt, "a"));
+            consumer.addRecord(record(1, producedAt, "b"));
+        });
 
         await().until(() -> committed() != null && committed().offset() == 2);
         Timer waited = meters.get(KafkaMeters.CONSUMER_WAIT.meterName())
@@ -203,5 +188,20 @@ class KafkaReceiverTest {
         assertThat(waited.max(TimeUnit.MILLISECONDS)).isBetween(1_000.0, 10_000.0);
         assertThat(batch.count()).isEqualTo(1);
         assertThat(batch.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50.0);
+    }
+
+    private static ConsumerRecord<String, String> record(long offset, long timestamp, String value) {
+        return new ConsumerRecord<>(
+                TOPIC,
+                0,
+                offset,
+                timestamp,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "k",
+                value,
+                new RecordHeaders(),
+                Optional.empty());
     }
 }
