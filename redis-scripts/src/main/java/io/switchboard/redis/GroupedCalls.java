@@ -108,20 +108,24 @@ public final class GroupedCalls<I, O> {
                     calling.decrementAndGet();
                     callIfIdle();
                 })
-                .subscribe(
-                        answers -> answer(group, answers),
-                        error -> group.forEach(w -> w.sink().error(error)));
+                .subscribe(answers -> answer(group, answers), error -> fail(group, error));
     }
 
     private void answer(List<Waiting<I, O>> group, List<O> answers) {
         if (answers.size() != group.size()) {
-            IllegalStateException error = new IllegalStateException(
-                    name + " answered " + answers.size() + " values for " + group.size() + " requests");
-            group.forEach(w -> w.sink().error(error));
+            fail(
+                    group,
+                    new IllegalStateException(
+                            name + " answered " + answers.size() + " values for " + group.size() + " requests"));
             return;
         }
         for (int i = 0; i < group.size(); i++) {
             group.get(i).sink().success(answers.get(i));
         }
+    }
+
+    /** Every request of the call fails with {@code error}; the other calls' requests are untouched. */
+    private static <I, O> void fail(List<Waiting<I, O>> group, Throwable error) {
+        group.forEach(w -> w.sink().error(error));
     }
 }
