@@ -10,10 +10,11 @@ import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
- * {@link SendLedger} in Redis, per user: {@code sb:sent:{user}} (hash cid → {@code messageId|to}) and
- * {@code sb:sent:{user}:at} (sorted set cid → claimed-at, by Redis's clock), so claims older than the
- * window are forgotten a few at a time on later claims, and the whole pair expires a window after
- * the user's last send.
+ * {@link SendLedger} in Redis, per user: two generations of claims, {@code sb:sent:{user}} and {@code
+ * sb:sent:{user}:prev} (hashes cid → {@code messageId|to}). The first claim a window after the current
+ * generation started (by Redis's clock) renames it to {@code :prev}, dropping the one before; so a
+ * claim is remembered for at least the window and at most two, and a user's claims cost one hash
+ * entry each. Both expire two windows after the user's last send.
  *
  * <p>Claims are grouped ({@link GroupedCalls}): at most {@value #CALLS_IN_FLIGHT} script calls are in
  * flight, and the claims made meanwhile go together in the next call (at most
@@ -45,7 +46,7 @@ public final class RedisSendLedger implements SendLedger {
 
     static String[] keys(String user) {
         String tag = "{" + user + "}";
-        return new String[] {"sb:sent:" + tag, "sb:sent:" + tag + ":at"};
+        return new String[] {"sb:sent:" + tag, "sb:sent:" + tag + ":prev"};
     }
 
     @Override

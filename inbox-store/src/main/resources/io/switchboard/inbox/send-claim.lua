@@ -1,34 +1,50 @@
 -- Claims client message ids (cids) for message ids, or returns their earlier claims; many claims,
--- of any users, per call (their fixed cost per call outweighed the work of one claim).
+-- of any users, per call.
 -- Per claim c (c = 1, 2, ...), two keys:
---   KEYS[2c-1] sb:sent:{user} (hash cid -> "messageId|recipient")
---   KEYS[2c]   sb:sent:{user}:at (sorted set cid -> claimed-at epoch ms, to forget claims past the window)
+--   KEYS[2c-1] sb:sent:{user}      (hash: cid -> "messageId|recipient", the current generation)
+--   KEYS[2c]   sb:sent:{user}:prev (hash: the generation before it)
 -- ARGV[1] window ms; then per claim, in KEYS order: cid, message id, recipient.
 -- Returns per claim, in order: 1, "messageId|recipient" when this call claimed it; 0, the earlier
 -- claim otherwise (also when an earlier claim in the same call took it).
+--
+-- Claims are forgotten by generation, not one by one: the current hash records in the field SINCE
+-- when it started (Redis's clock); on the first claim a window after that, it is renamed to :prev
+-- (replacing the generation before) and a new one starts. A claim is checked in both, so it is
+-- remembered for at least one window and at most two. This replaced a sorted set of claim times,
+-- whose insert per claim cost as much as the claim itself.
+-- Compatible with the earlier layout (sb:sent:{user} without SINCE, beside a sorted set
+-- sb:sent:{user}:at that is left to expire): such a hash becomes the current generation.
+local SINCE = '\1since' -- not a cid: cids are printable ASCII
 local window = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local reply = {}
 for c = 1, #KEYS / 2 do
-  local sent, at = KEYS[2 * c - 1], KEYS[2 * c]
+  local cur, prev = KEYS[2 * c - 1], KEYS[2 * c]
   local a = 3 * c - 1
   local cid = ARGV[a]
   local claim = ARGV[a + 1] .. '|' .. ARGV[a + 2]
-  -- Claim and check in one lookup: the hash is large (every cid of the window) and cache-cold.
-  if redis.call('HSETNX', sent, cid, claim) == 0 then
+  local since = redis.call('HGET', cur, SINCE)
+  if since and now - tonumber(since) >= window then
+    redis.call('RENAME', cur, prev)
+    since = nil
+  end
+  if not since then
+    redis.call('HSET', cur, SINCE, now)
+    redis.call('PEXPIRE', cur, 2 * window)
+  end
+  local earlier = redis.call('HGET', prev, cid)
+  if earlier then
     reply[#reply + 1] = 0
-    reply[#reply + 1] = redis.call('HGET', sent, cid)
+    reply[#reply + 1] = earlier
+  -- Claim and check in one lookup.
+  elseif redis.call('HSETNX', cur, cid, claim) == 0 then
+    reply[#reply + 1] = 0
+    reply[#reply + 1] = redis.call('HGET', cur, cid)
   else
-    redis.call('ZADD', at, now, cid)
-    -- Forget claims older than the window, a bounded number per claim so a call never stalls Redis.
-    local old = redis.call('ZRANGE', at, '-inf', now - window, 'BYSCORE', 'LIMIT', 0, 100)
-    for i = 1, #old do
-      redis.call('HDEL', sent, old[i])
-      redis.call('ZREM', at, old[i])
-    end
-    redis.call('PEXPIRE', sent, window)
-    redis.call('PEXPIRE', at, window)
+    -- The pair lives two windows after the last claim: long enough for the current generation to
+    -- serve its window as :prev.
+    redis.call('PEXPIRE', cur, 2 * window)
     reply[#reply + 1] = 1
     reply[#reply + 1] = claim
   end

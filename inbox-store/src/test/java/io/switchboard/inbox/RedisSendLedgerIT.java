@@ -33,16 +33,52 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
     }
 
     @Test
-    void claimsOlderThanTheWindowAreForgottenOnLaterClaims() {
-        SendLedger shortWindow = new RedisSendLedger(redis.reactive(), Duration.ofMillis(200));
+    void aClaimIsRememberedForAtLeastTheWindowAndForgottenWithinTwo() {
+        Duration window = Duration.ofMillis(500);
+        SendLedger ledger = new RedisSendLedger(redis.reactive(), window);
         String erin = "erin-" + UUID.randomUUID();
-        shortWindow.claim(erin, "old", "m1", "bob").block();
+        ledger.claim(erin, "old", "m1", "bob").block();
 
-        Awaitility.await().pollDelay(Duration.ofMillis(250)).until(() -> true);
-        shortWindow.claim(erin, "new", "m2", "bob").block();
+        pause(window.plusMillis(100));
+        ledger.claim(erin, "new", "m2", "bob").block();
+        assertThat(ledger.claim(erin, "old", "m3", "bob").block()).isEqualTo(new SendLedger.Claim("m1", "bob", false));
 
-        assertThat(redis.sync().hkeys(RedisSendLedger.keys(erin)[0])).containsExactly("new");
-        assertThat(shortWindow.claim(erin, "old", "m3", "bob").block().first()).isTrue();
+        pause(window.plusMillis(100));
+        ledger.claim(erin, "newest", "m4", "bob").block();
+        assertThat(ledger.claim(erin, "old", "m5", "bob").block().first()).isTrue();
+        assertThat(ledger.claim(erin, "new", "m6", "bob").block().messageId()).isEqualTo("m2");
+    }
+
+    @Test
+    void everyKeyTheLedgerWritesExpiresWithinTwoWindows() {
+        Duration window = Duration.ofMillis(500);
+        SendLedger ledger = new RedisSendLedger(redis.reactive(), window);
+        String erin = "erin-" + UUID.randomUUID();
+        ledger.claim(erin, "c1", "m1", "bob").block();
+
+        // A repeat a window later starts a new generation that holds no claim of its own.
+        pause(window.plusMillis(100));
+        assertThat(ledger.claim(erin, "c1", "m2", "bob").block().first()).isFalse();
+
+        for (String key : RedisSendLedger.keys(erin)) {
+            assertThat(redis.sync().pttl(key)).as(key).isBetween(1L, 2 * window.toMillis());
+        }
+    }
+
+    @Test
+    void claimsStoredByTheEarlierLayoutAreHonoured() {
+        SendLedger ledger = ledger();
+        String erin = "erin-" + UUID.randomUUID();
+        // Before generations, the claims hash had no start field and a sorted set of claim times beside it.
+        redis.sync().hset(RedisSendLedger.keys(erin)[0], "c1", "m0|bob");
+        redis.sync().pexpire(RedisSendLedger.keys(erin)[0], Duration.ofDays(2).toMillis());
+
+        assertThat(ledger.claim(erin, "c1", "m1", "bob").block()).isEqualTo(new SendLedger.Claim("m0", "bob", false));
+        assertThat(ledger.claim(erin, "c2", "m2", "bob").block().first()).isTrue();
+    }
+
+    private static void pause(Duration duration) {
+        Awaitility.await().pollDelay(duration).until(() -> true);
     }
 
     @Test
