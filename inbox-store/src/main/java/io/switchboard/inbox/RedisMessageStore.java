@@ -22,7 +22,8 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>{@code sb:inbox:{user}:seq} — the last seq given; never expires, so a sequence never restarts
  *   <li>{@code sb:inbox:{user}:msgs} — sorted set, score = seq, member = the inbound envelope JSON
- *   <li>{@code sb:inbox:{user}:ids} — hash, message id → seq, for idempotent appends
+ *   <li>{@code sb:inbox:{user}:ids} — hash, message id → seq, for idempotent appends; and the oldest
+ *       kept message's {@code ts}, so that an append with nothing to trim skips reading that message
  * </ul>
  *
  * The last two expire {@code retention} after the recipient's newest message. One call touches

@@ -3,11 +3,13 @@
 -- (a round trip, the script's start) outweighed the work for the one or two messages a recipient
 -- usually has in a Kafka batch.
 -- Per recipient r (r = 1, 2, ...), three keys:
---   KEYS[3r-2] sb:inbox:{user}:seq   KEYS[3r-1] sb:inbox:{user}:msgs   KEYS[3r] sb:inbox:{user}:ids
+--   KEYS[3r-2] sb:inbox:{user}:seq   KEYS[3r-1] sb:inbox:{user}:msgs
+--   KEYS[3r]   sb:inbox:{user}:ids (message id -> seq, and OLDEST)
 -- ARGV[1] retention ms   ARGV[2] max messages kept
 -- then per recipient, in KEYS order: n, followed by n pairs of message id and envelope JSON (its "ts"
 -- is the accepted-at epoch ms).
 -- Returns each message's seq, in argument order (the one it got the first time, if already stored).
+local OLDEST = '\1oldest' -- the ts of the oldest message kept; not a message id (those are UUIDs)
 local retention = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -35,16 +37,29 @@ for r = 1, #KEYS / 3 do
   end
 
   -- Trim from the oldest end: past retention (by Redis's clock) or over the cap. Bounded per call,
-  -- so one append never stalls Redis; every append trims a little.
+  -- so one append never stalls Redis; every append trims a little. The oldest message's ts is kept
+  -- in the ids hash, so an append that has nothing to trim does not read and decode that message.
   local excess = redis.call('ZCARD', msgsKey) - max
-  for _ = 1, 100 + n do
-    local oldest = redis.call('ZRANGE', msgsKey, 0, 0)
-    if #oldest == 0 then break end
-    local msg = cjson.decode(oldest[1])
-    if excess <= 0 and msg.ts >= cutoff then break end
-    redis.call('ZREMRANGEBYRANK', msgsKey, 0, 0)
-    redis.call('HDEL', idsKey, msg.id)
-    excess = excess - 1
+  local oldestTs = tonumber(redis.call('HGET', idsKey, OLDEST))
+  if excess > 0 or not oldestTs or oldestTs < cutoff then
+    oldestTs = nil
+    for _ = 1, 100 + n do
+      local oldest = redis.call('ZRANGE', msgsKey, 0, 0)
+      if #oldest == 0 then break end
+      local msg = cjson.decode(oldest[1])
+      if excess <= 0 and msg.ts >= cutoff then
+        oldestTs = msg.ts
+        break
+      end
+      redis.call('ZREMRANGEBYRANK', msgsKey, 0, 0)
+      redis.call('HDEL', idsKey, msg.id)
+      excess = excess - 1
+    end
+    if oldestTs then
+      redis.call('HSET', idsKey, OLDEST, oldestTs)
+    else
+      redis.call('HDEL', idsKey, OLDEST)
+    end
   end
 
   redis.call('PEXPIRE', msgsKey, retention)

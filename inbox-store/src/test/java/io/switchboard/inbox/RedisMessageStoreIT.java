@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,9 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
         assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
                 .extracting(v -> v.getScore())
                 .containsExactly(3.0, 4.0, 5.0);
-        assertThat(redis.sync().hlen(keys(bob)[2])).isEqualTo(3);
+        assertThat(redis.sync().hkeys(keys(bob)[2]))
+                .filteredOn(field -> !field.startsWith("\u0001"))
+                .hasSize(3);
         assertThat(capped.append(message(bob, "6")).block().seq()).isEqualTo(6);
     }
 
@@ -127,6 +130,25 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
         assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
                 .extracting(v -> v.getScore())
                 .containsExactly(2.0);
+    }
+
+    @Test
+    void aMessageStoredWithinTheRetentionIsDroppedByTheFirstAppendAfterItPassed() {
+        Duration retention = Duration.ofHours(1);
+        MessageStore store = new RedisMessageStore(redis.reactive(), retention, 100);
+        String bob = user("bob");
+        long almostAnHourAgo = System.currentTimeMillis() - retention.toMillis() + 300;
+        store.append(new InboundMessage(MessageIds.next(), "c", "alice", bob, almostAnHourAgo, new RawJson("\"old\"")))
+                .block();
+        store.append(message(bob, "\"new\"")).block();
+        assertThat(redis.sync().zcard(keys(bob)[1])).isEqualTo(2);
+
+        Awaitility.await().pollDelay(Duration.ofMillis(400)).until(() -> true);
+        store.append(message(bob, "\"newer\"")).block();
+
+        assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
+                .extracting(v -> v.getScore())
+                .containsExactly(2.0, 3.0);
     }
 
     @Test
