@@ -10,10 +10,11 @@
 -- Claims are forgotten by generation, not one by one: the current hash records in the field SINCE
 -- when it started (Redis's clock); on the first claim a window after that, it is renamed to :prev
 -- (replacing the generation before) and a new one starts. A claim is checked in both, so it is
--- remembered for at least one window and at most two. This replaced a sorted set of claim times,
--- whose insert per claim cost as much as the claim itself.
+-- remembered for at least one window and at most two, and costs one hash entry: an index of claim
+-- times to forget them one by one would cost an insert per claim as expensive as the claim.
 -- Compatible with the earlier layout (sb:sent:{user} without SINCE, beside a sorted set
--- sb:sent:{user}:at that is left to expire): such a hash becomes the current generation.
+-- sb:sent:{user}:at that is left to expire): such a hash becomes the current generation, and
+-- gateways of the earlier build still find every claim until the first rename to :prev.
 local SINCE = '\1since' -- not a cid: cids are printable ASCII
 local window = tonumber(ARGV[1])
 local t = redis.call('TIME')

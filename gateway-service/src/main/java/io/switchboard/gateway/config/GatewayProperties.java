@@ -94,9 +94,9 @@ public record GatewayProperties(
     }
 
     /**
-     * @param sendDedupWindow how long a {@code cid} is remembered at least (at most twice as long), so that a repeated {@code send} is
-     *     stored and delivered once; default 2d (the inbox retention: a retry can never come later
-     *     than the message could still be delivered)
+     * @param sendDedupWindow how long a {@code cid} is remembered at least (at most twice as long), so
+     *     that a repeated {@code send} is stored and delivered once; default 2d (the inbox retention:
+     *     a retry can never come later than the message could still be delivered)
      * @param cursorTtl how long a user's device cursors are kept after their last {@code recv};
      *     default 30d (well beyond the retention, so a device back after a long absence is told of a
      *     gap only for messages it really never got)
