@@ -137,13 +137,13 @@ class RedisMessageStoreIT extends AbstractMessageStoreContractTest {
         Duration retention = Duration.ofHours(1);
         MessageStore store = new RedisMessageStore(redis.reactive(), retention, 100);
         String bob = user("bob");
-        long almostAnHourAgo = System.currentTimeMillis() - retention.toMillis() + 300;
+        long almostAnHourAgo = System.currentTimeMillis() - retention.toMillis() + 1_500;
         store.append(new InboundMessage(MessageIds.next(), "c", "alice", bob, almostAnHourAgo, new RawJson("\"old\"")))
                 .block();
         store.append(message(bob, "\"new\"")).block();
         assertThat(redis.sync().zcard(keys(bob)[1])).isEqualTo(2);
 
-        Awaitility.await().pollDelay(Duration.ofMillis(400)).until(() -> true);
+        Awaitility.await().pollDelay(Duration.ofMillis(1_600)).until(() -> true);
         store.append(message(bob, "\"newer\"")).block();
 
         assertThat(redis.sync().zrangeWithScores(keys(bob)[1], 0, -1))
