@@ -35,17 +35,17 @@ for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sle
 
 rcli() { redis-cli -p "$port" "$@"; }
 
-# Runs one workload: $1 script file, $2 awk program printing RESP commands (given sha, users,
-# calls, per, now). Prints Redis's script time per item and memory per item.
+# Runs one workload: $1 script file, $2 the load (claims or appends). Prints Redis's script time
+# per item and memory per item.
 measure() {
-  local name=$1 program=$2 sha
+  local name=$1 kind=$2 sha
   rcli flushall >/dev/null
   rcli config resetstat >/dev/null
   sha=$(script "$name" | rcli -x script load)
   local before
   before=$(rcli info memory | awk -F: '/^used_memory:/ {print $2+0}')
-  awk -v sha="$sha" -v users="$users" -v calls="$calls" -v per="$per_call" -v now="$(date +%s%3N)" \
-    "$program" | rcli --pipe >/dev/null
+  awk -v kind="$kind" -v sha="$sha" -v users="$users" -v calls="$calls" -v per="$per_call" \
+    -v now="$(date +%s%3N)" "$load" | rcli --pipe >/dev/null
   local usec after
   usec=$(rcli info commandstats | awk -F'[=,]' '/^cmdstat_evalsha:/ {print $4}')
   after=$(rcli info memory | awk -F: '/^used_memory:/ {print $2+0}')
@@ -53,56 +53,37 @@ measure() {
     'BEGIN { printf "%-17s %6.2f µs of script time per item, %5.0f bytes of Redis memory per item\n", name, usec / n, mem / n }'
 }
 
-resp='
+# Prints the EVALSHA calls, as RESP, for `calls` claims or appends (kind) of `users` users, `per`
+# to a call, each call laid out as the services lay it out: keys, fixed arguments, per-item arguments.
+load='
 function bulk(s) { return "$" length(s) "\r\n" s "\r\n" }
-function command(args, n,   out, i) {
-  out = "*" n "\r\n"
-  for (i = 1; i <= n; i++) out = out bulk(args[i])
-  printf "%s", out
-}'
-
-claims="$resp"'
 BEGIN {
   for (i = 0; i < calls; ) {
-    n = 0; split("", keys); split("", rest)
-    k = 0; a = 0
+    k = 0; a = 0; split("", keys); split("", items)
     for (c = 0; c < per && i < calls; c++) {
       user = "u" (i % users)
-      keys[++k] = "sb:sent:{" user "}"; keys[++k] = "sb:sent:{" user "}:prev"
-      rest[++a] = sprintf("cid-%08d-xxxxxxxxxxxxxxxxxxxx", i)
-      rest[++a] = "019a6f7e-8c1b-7b3e-9a41-3c2d1e0f5a67"
-      rest[++a] = "bob" (i % 977)
+      if (kind == "claims") {
+        keys[++k] = "sb:sent:{" user "}"; keys[++k] = "sb:sent:{" user "}:prev"
+        items[++a] = sprintf("cid-%08d-xxxxxxxxxxxxxxxxxxxx", i)
+        items[++a] = "019a6f7e-8c1b-7b3e-9a41-3c2d1e0f5a67"
+        items[++a] = "bob" (i % 977)
+      } else {
+        keys[++k] = "sb:inbox:{" user "}:seq"; keys[++k] = "sb:inbox:{" user "}:msgs"; keys[++k] = "sb:inbox:{" user "}:ids"
+        id = sprintf("019a6f7e-8c1b-7b3e-9a41-%012d", i)
+        items[++a] = "1"; items[++a] = id
+        items[++a] = sprintf("{\"id\":\"%s\",\"from\":\"alice%d\",\"to\":\"%s\",\"ts\":%s,\"body\":{\"text\":\"hello there, this is message %d\"},\"cid\":\"c-%d\"}", id, i % 991, user, now, i, i)
+      }
       i++
     }
-    args[++n] = "EVALSHA"; args[++n] = sha; args[++n] = k
-    for (j = 1; j <= k; j++) args[++n] = keys[j]
-    args[++n] = "172800000"
-    for (j = 1; j <= a; j++) args[++n] = rest[j]
-    command(args, n)
-  }
-}'
-
-appends="$resp"'
-BEGIN {
-  for (i = 0; i < calls; ) {
-    n = 0; split("", keys); split("", rest)
-    k = 0; a = 0
-    for (c = 0; c < per && i < calls; c++) {
-      user = "u" (i % users)
-      keys[++k] = "sb:inbox:{" user "}:seq"; keys[++k] = "sb:inbox:{" user "}:msgs"; keys[++k] = "sb:inbox:{" user "}:ids"
-      id = sprintf("019a6f7e-8c1b-7b3e-9a41-%012d", i)
-      rest[++a] = "1"; rest[++a] = id
-      rest[++a] = sprintf("{\"id\":\"%s\",\"from\":\"alice%d\",\"to\":\"%s\",\"ts\":%s,\"body\":{\"text\":\"hello there, this is message %d\"},\"cid\":\"c-%d\"}", id, i % 991, user, now, i, i)
-      i++
-    }
-    args[++n] = "EVALSHA"; args[++n] = sha; args[++n] = k
-    for (j = 1; j <= k; j++) args[++n] = keys[j]
-    args[++n] = "172800000"; args[++n] = "10000"
-    for (j = 1; j <= a; j++) args[++n] = rest[j]
-    command(args, n)
+    fixed = kind == "claims" ? bulk("172800000") : bulk("172800000") bulk("10000")
+    out = bulk("EVALSHA") bulk(sha) bulk(k)
+    for (j = 1; j <= k; j++) out = out bulk(keys[j])
+    out = out fixed
+    for (j = 1; j <= a; j++) out = out bulk(items[j])
+    printf "*%d\r\n%s", 3 + k + (kind == "claims" ? 1 : 2) + a, out
   }
 }'
 
 echo "scripts: ${ref:-working tree}; $calls items over $users users, $per_call per call; $(redis-server --version | cut -d' ' -f1-3)"
-measure send-claim.lua "$claims"
-measure inbox-append.lua "$appends"
+measure send-claim.lua claims
+measure inbox-append.lua appends
