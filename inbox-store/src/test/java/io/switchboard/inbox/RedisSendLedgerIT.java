@@ -27,6 +27,9 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
         redis.close();
     }
 
+    /** Short enough for a test to outlast, long enough that no step of one takes as long on a slow machine. */
+    private static final Duration SHORT_WINDOW = Duration.ofSeconds(1);
+
     @Override
     protected SendLedger ledger() {
         return new RedisSendLedger(redis.reactive(), Duration.ofDays(2));
@@ -34,16 +37,15 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
 
     @Test
     void aClaimIsRememberedForAtLeastTheWindowAndForgottenWithinTwo() {
-        Duration window = Duration.ofSeconds(1);
-        SendLedger ledger = new RedisSendLedger(redis.reactive(), window);
-        String erin = "erin-" + UUID.randomUUID();
+        SendLedger ledger = new RedisSendLedger(redis.reactive(), SHORT_WINDOW);
+        String erin = newUser();
         ledger.claim(erin, "old", "m1", "bob").block();
 
-        pause(window.plusMillis(100));
+        waitPastTheShortWindow();
         ledger.claim(erin, "new", "m2", "bob").block();
         assertThat(ledger.claim(erin, "old", "m3", "bob").block()).isEqualTo(new SendLedger.Claim("m1", "bob", false));
 
-        pause(window.plusMillis(100));
+        waitPastTheShortWindow();
         ledger.claim(erin, "newest", "m4", "bob").block();
         assertThat(ledger.claim(erin, "old", "m5", "bob").block().first()).isTrue();
         assertThat(ledger.claim(erin, "new", "m6", "bob").block().messageId()).isEqualTo("m2");
@@ -51,34 +53,29 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
 
     @Test
     void everyKeyTheLedgerWritesExpiresWithinTwoWindows() {
-        Duration window = Duration.ofSeconds(1);
-        SendLedger ledger = new RedisSendLedger(redis.reactive(), window);
-        String erin = "erin-" + UUID.randomUUID();
+        SendLedger ledger = new RedisSendLedger(redis.reactive(), SHORT_WINDOW);
+        String erin = newUser();
         ledger.claim(erin, "c1", "m1", "bob").block();
 
         // A repeat a window later starts a new generation that holds no claim of its own.
-        pause(window.plusMillis(100));
+        waitPastTheShortWindow();
         assertThat(ledger.claim(erin, "c1", "m2", "bob").block().first()).isFalse();
 
         for (String key : RedisSendLedger.keys(erin)) {
-            assertThat(redis.sync().pttl(key)).as(key).isBetween(1L, 2 * window.toMillis());
+            assertThat(redis.sync().pttl(key)).as(key).isBetween(1L, 2 * SHORT_WINDOW.toMillis());
         }
     }
 
     @Test
     void claimsStoredByTheEarlierLayoutAreHonoured() {
         SendLedger ledger = ledger();
-        String erin = "erin-" + UUID.randomUUID();
+        String erin = newUser();
         // Before generations, the claims hash had no start field and a sorted set of claim times beside it.
         redis.sync().hset(RedisSendLedger.keys(erin)[0], "c1", "m0|bob");
         redis.sync().pexpire(RedisSendLedger.keys(erin)[0], Duration.ofDays(2).toMillis());
 
         assertThat(ledger.claim(erin, "c1", "m1", "bob").block()).isEqualTo(new SendLedger.Claim("m0", "bob", false));
         assertThat(ledger.claim(erin, "c2", "m2", "bob").block().first()).isTrue();
-    }
-
-    private static void pause(Duration duration) {
-        Awaitility.await().pollDelay(duration).until(() -> true);
     }
 
     @Test
@@ -91,5 +88,13 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
                 .blockLast();
 
         assertThat(RedisScriptCalls.served(redis) - callsBefore).isBetween(4L, 400L);
+    }
+
+    private static String newUser() {
+        return "erin-" + UUID.randomUUID();
+    }
+
+    private static void waitPastTheShortWindow() {
+        Awaitility.await().pollDelay(SHORT_WINDOW.plusMillis(100)).until(() -> true);
     }
 }
