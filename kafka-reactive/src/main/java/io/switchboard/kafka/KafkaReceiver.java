@@ -71,6 +71,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
      * session each time; only batches slower than this are worth it.
      */
     static final long PAUSE_AFTER_MS = 250;
+    /**
+     * A batch in flight this long, or a group member this long without partitions, is reported in
+     * the log: records are waiting and nothing else would say so (a retried batch logs each retry;
+     * a batch that never completes, or a rebalance that does not finish, would be silent).
+     */
+    static final Duration STALL_WARNING_AFTER = Duration.ofSeconds(10);
 
     private final String name;
     private final Consumer<K, V> consumer;
@@ -86,6 +92,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile Map<TopicPartition, Long> lagByPartition = Map.of();
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private volatile BatchObserver batchObserver = BatchObserver.NONE;
+    private volatile Duration stallWarningAfter = STALL_WARNING_AFTER;
     private Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
@@ -97,12 +104,18 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private int uncommittedRecords;
     private int uncommittedBatches;
     private long lastCommitNanos = System.nanoTime();
+    /** When this group member was last seen with partitions, or started (poll thread only). */
+    private long lastAssignedNanos = System.nanoTime();
+
+    private boolean warnedUnassigned;
 
     /** The batch being processed and the offsets to commit once it is. */
     private final class InFlight {
         final Map<TopicPartition, OffsetAndMetadata> offsets;
         final int size;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        final long startNanos = System.nanoTime();
+        boolean warnedStalled;
 
         InFlight(Map<TopicPartition, OffsetAndMetadata> offsets, int size) {
             this.offsets = offsets;
@@ -185,6 +198,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 }
                 updateLag();
                 commitIfDue();
+                warnIfStalled();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -312,6 +326,13 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             return; // already committed during a rebalance
         }
         inFlight = null;
+        if (batch.warnedStalled) {
+            log.info(
+                    "Kafka receiver {}: the batch of {} reported stalled completed after {} ms",
+                    name,
+                    batch.size,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - batch.startNanos));
+        }
         if (batch.done.join()) {
             keepForCommit(batch);
         }
@@ -397,6 +418,38 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
     }
 
+    /** Reports, once each, a batch in flight and a group membership without partitions for too long. */
+    private void warnIfStalled() {
+        long now = System.nanoTime();
+        long after = stallWarningAfter.toNanos();
+        InFlight batch = inFlight;
+        if (batch != null && !batch.warnedStalled && now - batch.startNanos >= after) {
+            batch.warnedStalled = true;
+            log.warn(
+                    "Kafka receiver {}: a batch of {} has been in flight for {} ms; its partitions are paused until"
+                            + " it completes (retries: {})",
+                    name,
+                    batch.size,
+                    TimeUnit.NANOSECONDS.toMillis(now - batch.startNanos),
+                    retries.get());
+        }
+        if (subscribeTo == null) {
+            return;
+        }
+        if (!consumer.assignment().isEmpty()) {
+            lastAssignedNanos = now;
+            warnedUnassigned = false;
+        } else if (!warnedUnassigned && now - lastAssignedNanos >= after) {
+            warnedUnassigned = true;
+            log.warn(
+                    "Kafka receiver {}: no partitions of {} assigned for {} ms: the group's rebalance has not"
+                            + " finished, or the group has more members than partitions",
+                    name,
+                    subscribeTo,
+                    TimeUnit.NANOSECONDS.toMillis(now - lastAssignedNanos));
+        }
+    }
+
     private void runTasks() {
         Runnable task;
         while ((task = tasks.poll()) != null) {
@@ -459,6 +512,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
 
         /** A batch of {@code records} took the handler {@code nanos}, retries included. */
         void handled(int records, long nanos);
+    }
+
+    /** Reports stalls after {@code after} instead of {@link #STALL_WARNING_AFTER} (for tests). */
+    void warnOfStallsAfter(Duration after) {
+        this.stallWarningAfter = after;
     }
 
     /** One observer; a later call replaces it. */

@@ -3,6 +3,7 @@ package io.switchboard.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -188,6 +189,65 @@ class KafkaReceiverTest {
         assertThat(waited.max(TimeUnit.MILLISECONDS)).isBetween(1_000.0, 10_000.0);
         assertThat(batch.count()).isEqualTo(1);
         assertThat(batch.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50.0);
+    }
+
+    @Test
+    void aBatchThatDoesNotCompleteIsReportedOnceAndSoIsItsLateCompletion() {
+        Sinks.One<Void> finish = Sinks.one();
+        receiver.warnOfStallsAfter(Duration.ofMillis(300));
+        try (var logs = LogCapture.of(KafkaReceiver.class)) {
+            receiver.start(records -> finish.asMono());
+            receiver.ready().block(Duration.ofSeconds(5));
+            add(0, "a");
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !logs.matching("in flight").isEmpty());
+            // Polled every half second meanwhile: still one report.
+            await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+            assertThat(logs.matching("in flight"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN))
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("a batch of 1"));
+
+            finish.tryEmitEmpty();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> committed() != null && committed().offset() == 1);
+            assertThat(logs.matching("reported stalled completed")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aGroupMemberLeftWithoutPartitionsIsReportedOnce() {
+        receiver.close();
+        receiver = KafkaReceiver.of(consumer, "test", List.of(TOPIC), null);
+        receiver.warnOfStallsAfter(Duration.ofMillis(300));
+        try (var logs = LogCapture.of(KafkaReceiver.class)) {
+            // MockConsumer assigns nothing until told to: a rebalance that does not finish.
+            receiver.start(records -> Mono.empty());
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !logs.matching("no partitions").isEmpty());
+            await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+            assertThat(logs.matching("no partitions"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN))
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("[t]"));
+        }
+    }
+
+    @Test
+    void aQuickBatchOnAssignedPartitionsReportsNothing() {
+        receiver.warnOfStallsAfter(Duration.ofMillis(100));
+        try (var logs = LogCapture.of(KafkaReceiver.class)) {
+            receiver.start(records -> Mono.empty());
+            receiver.ready().block(Duration.ofSeconds(5));
+            add(0, "a");
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> committed() != null && committed().offset() == 1);
+            await().pollDelay(Duration.ofMillis(600)).until(() -> true);
+            assertThat(logs.matching("")).isEmpty();
+        }
     }
 
     private static ConsumerRecord<String, String> record(long offset, long timestamp, String value) {
