@@ -7,11 +7,12 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
 /**
@@ -52,7 +54,8 @@ import reactor.util.retry.Retry;
  * </ul>
  *
  * One thread per receiver owns the {@code KafkaConsumer} (which is not thread-safe); other threads
- * reach it only through a task queue.
+ * reach it only through a task queue, which never blocks the thread handing a task over (handlers
+ * complete on event loops).
  */
 public final class KafkaReceiver<K, V> implements AutoCloseable {
 
@@ -82,7 +85,15 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private final Consumer<K, V> consumer;
     private final Collection<String> subscribeTo;
     private final String assignAllOf;
-    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    /**
+     * Completions handed to the poll thread. Handlers complete on event loops, so handing over must
+     * never park: a lock-free queue and {@code unpark}, as in {@link SendThread}, not a blocking
+     * queue, whose lock can be contended with the waiting poll thread. One batch is in flight at a
+     * time, so it holds at most one completion.
+     */
+    private final Queue<Runnable> tasks =
+            Queues.<Runnable>unboundedMultiproducer().get();
+
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong recordsProcessed = new AtomicLong();
@@ -93,7 +104,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private volatile BatchObserver batchObserver = BatchObserver.NONE;
     private volatile Duration stallWarningAfter = STALL_WARNING_AFTER;
-    private Thread thread;
+    private volatile Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
     /** True while a slow batch is in flight and the consumer is polled with every partition paused. */
@@ -220,7 +231,18 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
      * when the consumer should be polled now: the batch is slow, so every partition has been paused.
      */
     private boolean awaitInFlight() throws InterruptedException {
-        Runnable task = tasks.poll(PAUSE_AFTER_MS, TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PAUSE_AFTER_MS);
+        Runnable task;
+        while ((task = tasks.poll()) == null && running) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(this, left); // a completion or close unparks this thread
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
         if (task != null) {
             task.run();
             return false;
@@ -311,7 +333,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     /** Called on whatever thread the handler completed on: hand the commit to the poll thread. */
     private void completed(InFlight batch, boolean success) {
         batch.done.complete(success);
-        tasks.add(() -> handled(batch));
+        tasks.offer(() -> handled(batch));
+        LockSupport.unpark(thread);
         if (pausedForSlowBatch) {
             try {
                 consumer.wakeup();
@@ -561,6 +584,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             running = false;
         }
         consumer.wakeup();
+        LockSupport.unpark(t);
         try {
             t.join(CLOSE_TIMEOUT.plusSeconds(10).toMillis());
         } catch (InterruptedException e) {
