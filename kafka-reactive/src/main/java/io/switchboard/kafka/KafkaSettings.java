@@ -28,6 +28,9 @@ public record KafkaSettings(
     /** Consumer group session timeout unless {@code clientProperties} set {@code session.timeout.ms}. */
     public static final int SESSION_TIMEOUT_MS = 10_000;
 
+    /** Longest time between polls unless {@code clientProperties} set {@code max.poll.interval.ms}. */
+    public static final int MAX_POLL_INTERVAL_MS = 60_000;
+
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             bootstrapServers = DEFAULT_BOOTSTRAP_SERVERS;
@@ -60,7 +63,8 @@ public record KafkaSettings(
      * Consumer properties for our topics, in consumer group {@code groupId}.
      *
      * <p>A member that stops heartbeating is dropped from its group after {@link #SESSION_TIMEOUT_MS}
-     * (10 s, Kafka's default is 45 s), so its partitions move to a live or restarted member that soon.
+     * (10 s, Kafka's default is 45 s), so its partitions move to a live or restarted member that soon;
+     * one that heartbeats but stops polling, after {@link #MAX_POLL_INTERVAL_MS} (60 s, not 5 min).
      *
      * @param autoOffsetReset where a group with no committed offset starts: {@code earliest} for
      *     pipelines that must see every record, {@code latest} for readers that start fresh
@@ -77,6 +81,11 @@ public record KafkaSettings(
         // heartbeat has its own thread, so only a JVM frozen this long is taken for dead.
         config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
         config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
+        // A member whose heartbeat runs but whose poll thread is stuck keeps its partitions, and every
+        // rebalance of its group waits for it, until this passes: Kafka's default is 5 minutes.
+        // KafkaReceiver polls at least every 500 ms, slow batches included, and holds a rebalance at
+        // most 30 s to let a batch finish; so a minute takes out only a member that is really stuck.
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS);
         return config;
     }
 
