@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
 /**
@@ -86,13 +84,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private final Collection<String> subscribeTo;
     private final String assignAllOf;
     /**
-     * Completions handed to the poll thread. Handlers complete on event loops, so handing over must
-     * never park: a lock-free queue and {@code unpark}, as in {@link SendThread}, not a blocking
-     * queue, whose lock can be contended with the waiting poll thread. One batch is in flight at a
-     * time, so it holds at most one completion.
+     * Completions handed to the poll thread; handlers complete on event loops, so handing over must
+     * never park. One batch is in flight at a time, so it holds at most one completion.
      */
-    private final Queue<Runnable> tasks =
-            Queues.<Runnable>unboundedMultiproducer().get();
+    private final TaskInbox tasks = new TaskInbox();
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicLong retries = new AtomicLong();
@@ -104,7 +99,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private volatile BatchObserver batchObserver = BatchObserver.NONE;
     private volatile Duration stallWarningAfter = STALL_WARNING_AFTER;
-    private volatile Thread thread;
+    private Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
     /** True while a slow batch is in flight and the consumer is polled with every partition paused. */
@@ -233,12 +228,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private boolean awaitInFlight() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PAUSE_AFTER_MS);
         Runnable task;
-        while ((task = tasks.poll()) == null && running) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            LockSupport.parkNanos(this, left); // a completion or close unparks this thread
+        // A completion or close() wakes this thread; close() has it look at running.
+        while ((task = tasks.poll(deadline - System.nanoTime())) == null
+                && running
+                && deadline - System.nanoTime() > 0) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
@@ -334,7 +327,6 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private void completed(InFlight batch, boolean success) {
         batch.done.complete(success);
         tasks.offer(() -> handled(batch));
-        LockSupport.unpark(thread);
         if (pausedForSlowBatch) {
             try {
                 consumer.wakeup();

@@ -1,19 +1,17 @@
 package io.switchboard.kafka;
 
 import java.time.Duration;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.util.concurrent.Queues;
 
 /**
  * One thread that runs the tasks handed to it, in order, fed through a bounded queue that never
- * blocks the caller: offering is lock-free (a multi-producer linked queue, a counter for the bound,
- * and {@code unpark} to wake the thread), so event-loop threads may hand work over freely. A JDK
- * executor would take a lock to queue, which can park an event loop under contention.
+ * blocks the caller: a {@link TaskInbox} and a counter for the bound, so event-loop threads may hand
+ * work over freely. A JDK executor would take a lock to queue, which can park an event loop under
+ * contention.
  */
 final class SendThread {
 
@@ -26,13 +24,11 @@ final class SendThread {
     private static final Logger log = LoggerFactory.getLogger(SendThread.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final Queue<Runnable> queue =
-            Queues.<Runnable>unboundedMultiproducer().get();
+    private final TaskInbox inbox = new TaskInbox();
     private final AtomicInteger size = new AtomicInteger();
     private final int capacity;
     private final Thread thread;
     private volatile boolean closing;
-    private volatile boolean parked;
 
     SendThread(String name, int capacity) {
         this.capacity = capacity;
@@ -50,10 +46,7 @@ final class SendThread {
             size.decrementAndGet();
             return Offer.FULL;
         }
-        queue.offer(task);
-        if (parked) {
-            LockSupport.unpark(thread);
-        }
+        inbox.offer(task);
         return Offer.ACCEPTED;
     }
 
@@ -75,7 +68,7 @@ final class SendThread {
 
     private void loop() {
         while (true) {
-            Runnable task = queue.poll();
+            Runnable task = inbox.poll(IDLE_PARK_NANOS);
             if (task != null) {
                 size.decrementAndGet();
                 try {
@@ -88,13 +81,6 @@ final class SendThread {
             if (closing) {
                 return;
             }
-            parked = true;
-            // Checked again after announcing the park: an offer that saw parked == false queued
-            // its task before this check.
-            if (queue.isEmpty() && !closing) {
-                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-            }
-            parked = false;
         }
     }
 }
