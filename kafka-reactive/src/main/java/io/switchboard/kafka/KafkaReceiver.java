@@ -202,9 +202,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 if (!records.isEmpty()) {
                     dispatch(records);
                 }
-                updateLag();
+                Set<TopicPartition> assignment = consumer.assignment(); // a copy: taken once per poll
+                updateLag(assignment);
                 commitIfDue();
-                warnIfStalled();
+                warnIfStalled(assignment);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -434,7 +435,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     }
 
     /** Reports, once each, a batch in flight and a group membership without partitions for too long. */
-    private void warnIfStalled() {
+    private void warnIfStalled(Set<TopicPartition> assignment) {
         long now = System.nanoTime();
         long after = stallWarningAfter.toNanos();
         InFlight batch = inFlight;
@@ -451,7 +452,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         if (subscribeTo == null) {
             return;
         }
-        if (!consumer.assignment().isEmpty()) {
+        if (!assignment.isEmpty()) {
             lastAssignedNanos = now;
             warnedUnassigned = false;
         } else if (!warnedUnassigned && now - lastAssignedNanos >= after) {
@@ -472,9 +473,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
     }
 
-    private void updateLag() {
+    private void updateLag(Set<TopicPartition> assignment) {
         long total = 0;
-        Set<TopicPartition> assignment = consumer.assignment();
         Map<TopicPartition, Long> byPartition = new HashMap<>(assignment.size() * 2);
         for (TopicPartition tp : assignment) {
             long partitionLag = consumer.currentLag(tp).orElse(0);
