@@ -49,6 +49,12 @@ public final class PresenceWatchers {
     /** What one session watches: user → last version sent, and frames waiting for queue room. */
     private static final class Watch {
         final Map<String, Long> versions = new HashMap<>();
+        /**
+         * Users named by a subscribe whose answer is not sent yet: their snapshot is sent even if it
+         * repeats the last version, unless a change sent since already told the session as much.
+         */
+        final Set<String> unanswered = new HashSet<>();
+
         final LinkedHashMap<String, ServerFrame.Presence> waiting = new LinkedHashMap<>();
         boolean retryScheduled;
     }
@@ -140,6 +146,7 @@ public final class PresenceWatchers {
         }
         Watch w = bySession.computeIfAbsent(session, s -> new Watch());
         for (String user : users) {
+            w.unanswered.add(user);
             if (w.versions.putIfAbsent(user, -1L) == null) {
                 byUser.computeIfAbsent(user, u -> new HashSet<>()).add(session);
                 watched++;
@@ -157,6 +164,7 @@ public final class PresenceWatchers {
         for (String user : users) {
             if (w.versions.remove(user) != null) {
                 w.waiting.remove(user);
+                w.unanswered.remove(user);
                 unindex(user, session);
             }
         }
@@ -212,17 +220,19 @@ public final class PresenceWatchers {
     }
 
     /**
-     * Sends {@code frame} unless the session already has a later version of this user's presence
-     * (or, for a change, the same one). A snapshot may repeat the version last sent: a subscribe is
-     * always answered.
+     * Sends {@code frame} unless the session already has a later version of this user's presence,
+     * or the same one. A snapshot may repeat the version last sent, so that a subscribe is always
+     * answered; but not when a change of that version reached the session after the subscribe (it
+     * arrived while the snapshot was read), which already answered it.
      */
     private synchronized void offer(
             ClientSession session, String user, long version, boolean snapshot, ServerFrame.Presence frame) {
         Watch w = bySession.get(session);
         Long last = w == null ? null : w.versions.get(user);
-        if (last == null || version < last || (version == last && !snapshot)) {
+        if (last == null || version < last || (version == last && !(snapshot && w.unanswered.contains(user)))) {
             return;
         }
+        w.unanswered.remove(user);
         w.versions.put(user, version);
         w.waiting.remove(user);
         w.waiting.put(user, frame);

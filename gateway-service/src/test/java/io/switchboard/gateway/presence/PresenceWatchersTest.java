@@ -7,10 +7,13 @@ import io.switchboard.gateway.session.ClientSession;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.presence.InMemoryPresenceStore;
 import io.switchboard.presence.PresenceSession;
+import io.switchboard.presence.PresenceStore;
 import io.switchboard.protocol.envelope.PresenceChange;
 import io.switchboard.protocol.envelope.PresenceChangeCodec;
 import io.switchboard.protocol.frame.ErrorCode;
 import io.switchboard.protocol.frame.ServerFrame;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +71,44 @@ class PresenceWatchersTest {
         assertThat(presenceFrames())
                 .extracting(f -> f.user() + ":" + f.online())
                 .containsExactly("alice:false", "bob:true", "alice:true");
+    }
+
+    @Test
+    void aChangeThatArrivesWhileTheSnapshotIsReadIsNotSentAgainByTheSnapshot() {
+        store.register(new PresenceSession("bob", "d", "s1", "gw-2", 1), Duration.ofMinutes(1))
+                .block();
+        PresenceChange bobConnected = new PresenceChange("bob", true, 50, "connected", 50, 1);
+        PresenceWatchers[] watchers = new PresenceWatchers[1];
+        PresenceStore snapshotAfterTheChange = storeReadingSnapshotsAfter(
+                () -> watchers[0].handle(List.of(record(bobConnected))).block());
+        watchers[0] =
+                new PresenceWatchers(snapshotAfterTheChange, PresenceWatchPolicy.ANYONE, 10, new SimpleMeterRegistry());
+
+        watchers[0].subscribe(console, List.of("bob")).block();
+        assertThat(presenceFrames())
+                .extracting(f -> f.user() + ":" + f.online())
+                .containsExactly("bob:true");
+
+        // Subscribing again is answered again, though nothing changed.
+        watchers[0].subscribe(console, List.of("bob")).block();
+        assertThat(presenceFrames())
+                .extracting(f -> f.user() + ":" + f.online())
+                .containsExactly("bob:true", "bob:true");
+    }
+
+    /** The in-memory store, but {@code beforeSnapshot} runs as each snapshot is read. */
+    private PresenceStore storeReadingSnapshotsAfter(Runnable beforeSnapshot) {
+        return (PresenceStore) Proxy.newProxyInstance(
+                PresenceStore.class.getClassLoader(), new Class<?>[] {PresenceStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("statusOf")) {
+                        beforeSnapshot.run();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
