@@ -68,13 +68,13 @@ public class CodecBenchmarks {
     }
 
     @Benchmark
-    public String encodeAckFrame() {
-        return frames.encode(ack);
+    public byte[] encodeAckFrame() {
+        return frames.encodeUtf8(ack);
     }
 
     @Benchmark
-    public String encodeMsgFrame() {
-        return frames.encode(msg);
+    public byte[] encodeMsgFrame() {
+        return frames.encodeUtf8(msg);
     }
 
     @Benchmark

@@ -6,7 +6,6 @@ import io.switchboard.protocol.envelope.EnvelopeCodec;
 import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.SequencedMessage;
 import io.switchboard.redis.LuaScript;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,7 +115,7 @@ public final class RedisMessageStore implements MessageStore {
             args.add(Integer.toString(messages.size()));
             for (InboundMessage m : messages) {
                 args.add(m.id());
-                args.add(new String(codec.encode(m), StandardCharsets.UTF_8));
+                args.add(codec.encodeAsText(m));
                 inOrder.add(m);
             }
         }
@@ -148,7 +147,7 @@ public final class RedisMessageStore implements MessageStore {
         long firstStored = (Long) reply.get(1);
         List<SequencedMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
         for (int i = 2; i + 1 < reply.size(); i += 2) {
-            InboundMessage m = codec.decodeInbound(((String) reply.get(i)).getBytes(StandardCharsets.UTF_8));
+            InboundMessage m = codec.decodeInbound((String) reply.get(i));
             long seq = (long) Double.parseDouble((String) reply.get(i + 1));
             messages.add(SequencedMessage.of(m, seq));
         }

@@ -5,12 +5,14 @@ import java.util.function.Consumer;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.ByteArrayBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one JSON mapper of the protocol. Frames and envelopes are written with a streaming generator
- * (no reflection; bodies copied as raw text) and read as trees.
+ * (no reflection; bodies copied as raw text) and read with a streaming parser ({@link
+ * JsonObjectReader}); the HTTP APIs read trees.
  */
 public final class Json {
 
@@ -35,6 +37,15 @@ public final class Json {
         return out.toString();
     }
 
+    /** Runs {@code body} against a fresh generator and returns what it wrote as UTF-8 bytes. */
+    public static byte[] writeUtf8(Consumer<JsonGenerator> body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
+            body.accept(gen);
+        }
+        return out.toByteArray();
+    }
+
     /** Writes {@code "name": value} unless the value is {@code null}. */
     public static void optionalString(JsonGenerator gen, String name, String value) {
         if (value != null) {
@@ -52,10 +63,5 @@ public final class Json {
     public static String string(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value != null && value.isString() ? value.asString() : null;
-    }
-
-    /** A parsed JSON value as compact text, for keeping it as {@link RawJson}. */
-    public static RawJson rawOf(JsonNode value) {
-        return new RawJson(MAPPER.writeValueAsString(value));
     }
 }

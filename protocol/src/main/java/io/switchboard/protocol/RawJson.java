@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * A JSON value kept as the text it arrived in, so that a message body crosses the gateway, Kafka and
- * Redis without being parsed again. Only {@link io.switchboard.protocol.frame.FrameCodec} and
- * {@link io.switchboard.protocol.envelope.EnvelopeCodec} create it, from text they have validated.
+ * Redis without being parsed again and reaches the recipient exactly as it was sent. The message
+ * path creates it only through {@link JsonObjectReader#rawValue()}, from text the parser has
+ * validated.
  */
 public record RawJson(String json) {
 

@@ -93,6 +93,27 @@ class CrossNodeMessagingIT {
     }
 
     @Test
+    void aBodyArrivesExactlyAsSentLiveAndFromTheInbox() {
+        String alice = TestInfra.uniqueId("alice");
+        String bob = TestInfra.uniqueId("bob");
+        String body = "{ \"amount\": 19.990, \"exact\": 0.1000000000000000000001,\n \"note\": \"caf\\u00e9\" }";
+        try (var a = connect(0, alice, null)) {
+            a.send(send("offline", bob, body));
+            a.awaitFrame(f -> f.contains("\"ack\"") && f.contains("\"offline\""), WAIT);
+            try (var b = connect(1, bob, null)) {
+                String stored = b.awaitFrame(f -> f.contains("\"msg\""), WAIT);
+                a.send(send("live", bob, body));
+                await().atMost(WAIT).until(() -> framesOfType(b, "msg").size() == 2);
+
+                assertThat(stored).endsWith(",\"body\":" + body + "}");
+                assertThat(b.received().stream().filter(f -> f.contains("\"seq\":2")))
+                        .singleElement()
+                        .satisfies(live -> assertThat(live).endsWith(",\"body\":" + body + "}"));
+            }
+        }
+    }
+
+    @Test
     void aThousandMessagesArriveInTheOrderSentWithSeqIncreasingByOne() {
         String alice = TestInfra.uniqueId("alice");
         String bob = TestInfra.uniqueId("bob");

@@ -2,6 +2,7 @@ package io.switchboard.gateway.api;
 
 import io.switchboard.protocol.Ids;
 import io.switchboard.protocol.Json;
+import io.switchboard.protocol.JsonObjectReader;
 import io.switchboard.protocol.RawJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -77,18 +78,35 @@ public final class ApiJson {
         return new ArrayList<>(ids);
     }
 
-    /** A required {@code body} of any JSON value, at most {@code maxBytes} as UTF-8 JSON text. */
-    public static RawJson body(JsonNode root, int maxBytes) {
+    /**
+     * A required {@code body} of any JSON value, at most {@code maxBytes} as UTF-8 JSON text, kept
+     * exactly as the request spelled it ({@code root} is the request as read by {@link #object}).
+     */
+    public static RawJson body(byte[] request, JsonNode root, int maxBytes) {
         JsonNode body = root.get("body");
         if (body == null || body.isMissingNode()) {
             throw ApiException.badRequest("missing_body", "'body' is required (any JSON value)");
         }
-        RawJson raw = Json.rawOf(body);
+        RawJson raw = rawField(request, "body");
         // chars <= bytes, so the exact count is needed only near the limit
         if (raw.length() > maxBytes / 3 && raw.json().getBytes(StandardCharsets.UTF_8).length > maxBytes) {
             throw ApiException.badRequest("body_too_large", "'body' is limited to " + maxBytes + " bytes of JSON");
         }
         return raw;
+    }
+
+    /** The last value of a top-level field as text (the tree keeps the last of a repeated field too). */
+    private static RawJson rawField(byte[] request, String field) {
+        RawJson value = null;
+        try (JsonObjectReader reader = JsonObjectReader.of(request)) {
+            reader.startObject();
+            for (String name = reader.nextField(); name != null; name = reader.nextField()) {
+                if (name.equals(field)) {
+                    value = reader.rawValue();
+                }
+            }
+        }
+        return value;
     }
 
     /** A required {@code cid}: 1-64 printable ASCII characters. */

@@ -74,7 +74,7 @@ public class BroadcastController {
     public Mono<ResponseEntity<Broadcasted>> broadcast(@RequestBody byte[] request) {
         JsonNode root = ApiJson.object(request);
         String from = root.has("from") ? ApiJson.userId(root, "from", "bad_from") : DEFAULT_FROM;
-        RawJson body = ApiJson.body(root, properties.maxBodyBytes());
+        RawJson body = ApiJson.body(request, root, properties.maxBodyBytes());
         ServerFrame.Broadcast frame =
                 new ServerFrame.Broadcast(MessageIds.next(), from, System.currentTimeMillis(), body);
         return sender.send(new ProducerRecord<>(Topics.BROADCAST, frame.id(), codec.encode(frame)))

@@ -108,7 +108,8 @@ public class PublishController {
                 "empty_recipients",
                 "too_many_recipients",
                 "bad_recipient");
-        return new Publisher.Request(from, to, ApiJson.body(root, properties.maxBodyBytes()), ApiJson.cid(root));
+        return new Publisher.Request(
+                from, to, ApiJson.body(request, root, properties.maxBodyBytes()), ApiJson.cid(root));
     }
 
     /** The request, for the API contract (the body is read with the protocol's own JSON rules). */

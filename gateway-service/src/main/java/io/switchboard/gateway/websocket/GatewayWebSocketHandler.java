@@ -30,7 +30,6 @@ import io.switchboard.protocol.frame.FrameCodec;
 import io.switchboard.protocol.frame.FrameException;
 import io.switchboard.protocol.frame.ServerFrame;
 import io.switchboard.protocol.id.MessageIds;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -356,8 +355,7 @@ public final class GatewayWebSocketHandler {
     private WebSocketFrame toFrame(Outbound item) {
         if (item instanceof Outbound.Frame frame) {
             frameMeters.sent(frame.frame());
-            return new TextWebSocketFrame(
-                    Unpooled.wrappedBuffer(codec.encode(frame.frame()).getBytes(StandardCharsets.UTF_8)));
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(codec.encodeUtf8(frame.frame())));
         }
         frameMeters.pingSent();
         return new PingWebSocketFrame(Unpooled.EMPTY_BUFFER);

@@ -19,6 +19,16 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void readsTheSameEnvelopeFromTextAsFromBytesWithTheBodyUnchanged() {
+        InboundMessage m = new InboundMessage(
+                "id1", "c1", "alice", "bob", 42L, new RawJson("{ \"a\" : [1.50, \"\\u00e9 ü\"] }"), "team-7");
+
+        assertThat(codec.decodeInbound(codec.encodeAsText(m))).isEqualTo(m);
+        assertThat(codec.decodeInbound(codec.encode(m))).isEqualTo(m);
+        assertThat(codec.encode(m)).isEqualTo(codec.encodeAsText(m).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void sequencedRoundTrips() {
         SequencedMessage m = new SequencedMessage("id1", 9, "alice", "bob", 42L, new RawJson("\"ünïcödé\""));
 

@@ -22,6 +22,15 @@ class FrameCodecTest {
     }
 
     @Test
+    void keepsTheBodyExactlyAsTheClientSpelledIt() {
+        String body = "{ \"amount\": 19.990, \"exact\": 0.1000000000000000000001,\n \"name\": \"\\u00e9\" }";
+
+        ClientFrame frame = codec.decode("{\"type\":\"send\",\"body\": " + body + " ,\"cid\":\"c1\",\"to\":\"bob\"}");
+
+        assertThat(((ClientFrame.Send) frame).body().json()).isEqualTo(body);
+    }
+
+    @Test
     void keepsScalarAndNullBodies() {
         assertThat(((ClientFrame.Send)
                                 codec.decode("{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":\"hello\"}"))
@@ -59,6 +68,8 @@ class FrameCodecTest {
             value = {
                 "not json                                                  | bad_json       |",
                 "[1,2]                                                     | bad_json       |",
+                "{\"type\":\"ping\"} {\"type\":\"ping\"}                 | bad_json       |",
+                "{\"type\":\"send\",\"cid\":\"c\",\"to\":\"b\",\"body\":{\"a\":1,}} | bad_json |",
                 "{\"cid\":\"c1\"}                                          | unknown_type   | c1",
                 "{\"type\":\"shout\",\"cid\":\"c2\"}                       | unknown_type   | c2",
                 "{\"type\":\"send\",\"to\":\"bob\",\"body\":1}             | missing_field  |",
