@@ -10,8 +10,8 @@ import tools.jackson.core.exc.StreamReadException;
 
 /**
  * Reads the top-level fields of one JSON object with Jackson's streaming parser, without building a
- * tree: on the message path every frame and envelope is read this way, and a tree per message cost
- * more than the rest of the codec work together.
+ * tree: on the message path every frame and envelope is read this way, at half the time and
+ * allocation a tree took (CodecBenchmarks).
  *
  * <p>Guarantees:
  *
