@@ -2,9 +2,7 @@ package io.switchboard.protocol.envelope;
 
 import io.switchboard.protocol.Json;
 import io.switchboard.protocol.JsonObjectReader;
-import io.switchboard.protocol.RawJson;
 import io.switchboard.protocol.frame.ServerFrame;
-import tools.jackson.core.JacksonException;
 
 /**
  * The value of a {@link Topics#BROADCAST} record: {@code {"v":1,"id","from","ts","body"}}, the
@@ -26,35 +24,10 @@ public final class BroadcastCodec {
 
     /** @throws MalformedEnvelopeException if the bytes are not a broadcast envelope */
     public ServerFrame.Broadcast decode(byte[] bytes) {
-        String id = null;
-        String from = null;
-        long ts = 0;
-        boolean hasTs = false;
-        RawJson body = null;
-        try (JsonObjectReader reader = JsonObjectReader.of(bytes)) {
-            if (!reader.startObject()) {
-                throw new MalformedEnvelopeException("broadcast is not a JSON object");
-            }
-            for (String name = reader.nextField(); name != null; name = reader.nextField()) {
-                switch (name) {
-                    case "id" -> id = reader.stringOrNull();
-                    case "from" -> from = reader.stringOrNull();
-                    case "ts" -> {
-                        hasTs = reader.isLong();
-                        ts = hasTs ? reader.longValue() : 0;
-                    }
-                    case "body" -> body = reader.rawValue();
-                    default -> {
-                        // a field a newer writer added: skipped
-                    }
-                }
-            }
-        } catch (JacksonException e) {
-            throw new MalformedEnvelopeException("broadcast is not valid JSON");
-        }
-        if (id == null || from == null || !hasTs || body == null) {
+        EnvelopeFields f = EnvelopeFields.read(JsonObjectReader.of(bytes), "broadcast");
+        if (f.id == null || f.from == null || !f.hasTs || f.body == null) {
             throw new MalformedEnvelopeException("broadcast lacks id, from, ts or body");
         }
-        return new ServerFrame.Broadcast(id, from, ts, body);
+        return new ServerFrame.Broadcast(f.id, f.from, f.ts, f.body);
     }
 }

@@ -2,9 +2,7 @@ package io.switchboard.protocol.envelope;
 
 import io.switchboard.protocol.Json;
 import io.switchboard.protocol.JsonObjectReader;
-import io.switchboard.protocol.RawJson;
 import java.util.function.Consumer;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 
 /**
@@ -57,106 +55,16 @@ public final class EnvelopeCodec {
 
     /** @throws MalformedEnvelopeException if the bytes are not an inbound envelope */
     public InboundMessage decodeInbound(byte[] bytes) {
-        return read(JsonObjectReader.of(bytes)).inbound();
+        return EnvelopeFields.read(JsonObjectReader.of(bytes), "envelope").inbound();
     }
 
     /** @throws MalformedEnvelopeException if the text is not an inbound envelope */
     public InboundMessage decodeInbound(String text) {
-        return read(JsonObjectReader.of(text)).inbound();
+        return EnvelopeFields.read(JsonObjectReader.of(text), "envelope").inbound();
     }
 
     /** @throws MalformedEnvelopeException if the bytes are not a sequenced envelope */
     public SequencedMessage decodeSequenced(byte[] bytes) {
-        return read(JsonObjectReader.of(bytes)).sequenced();
-    }
-
-    private static Fields read(JsonObjectReader reader) {
-        Fields f = new Fields();
-        try (reader) {
-            if (!reader.startObject()) {
-                throw new MalformedEnvelopeException("envelope is not a JSON object");
-            }
-            for (String name = reader.nextField(); name != null; name = reader.nextField()) {
-                switch (name) {
-                    case "id" -> f.id = reader.stringOrNull();
-                    case "cid" -> f.cid = reader.stringOrNull();
-                    case "from" -> f.from = reader.stringOrNull();
-                    case "to" -> f.to = reader.stringOrNull();
-                    case "group" -> f.group = reader.stringOrNull();
-                    case "body" -> f.body = reader.rawValue();
-                    case "ts" -> {
-                        f.hasTs = reader.isLong();
-                        f.ts = f.hasTs ? reader.longValue() : 0;
-                    }
-                    case "seq" -> {
-                        f.hasSeq = reader.isLong();
-                        f.seq = f.hasSeq ? reader.longValue() : 0;
-                    }
-                    default -> {
-                        // a field a newer writer added: skipped
-                    }
-                }
-            }
-        } catch (JacksonException e) {
-            throw new MalformedEnvelopeException("envelope is not valid JSON");
-        }
-        return f;
-    }
-
-    /** The fields of either envelope as read; checked when the envelope is built. */
-    private static final class Fields {
-        String id;
-        String cid;
-        String from;
-        String to;
-        String group;
-        RawJson body;
-        long ts;
-        boolean hasTs;
-        long seq;
-        boolean hasSeq;
-
-        InboundMessage inbound() {
-            return new InboundMessage(
-                    required(id, "id"),
-                    required(cid, "cid"),
-                    required(from, "from"),
-                    required(to, "to"),
-                    required(ts, hasTs, "ts"),
-                    body(),
-                    group);
-        }
-
-        SequencedMessage sequenced() {
-            return new SequencedMessage(
-                    required(id, "id"),
-                    required(seq, hasSeq, "seq"),
-                    required(from, "from"),
-                    required(to, "to"),
-                    required(ts, hasTs, "ts"),
-                    body(),
-                    group);
-        }
-
-        private RawJson body() {
-            if (body == null) {
-                throw new MalformedEnvelopeException("envelope lacks field 'body'");
-            }
-            return body;
-        }
-
-        private static String required(String value, String field) {
-            if (value == null) {
-                throw new MalformedEnvelopeException("envelope lacks string field '" + field + "'");
-            }
-            return value;
-        }
-
-        private static long required(long value, boolean present, String field) {
-            if (!present) {
-                throw new MalformedEnvelopeException("envelope lacks integer field '" + field + "'");
-            }
-            return value;
-        }
+        return EnvelopeFields.read(JsonObjectReader.of(bytes), "envelope").sequenced();
     }
 }
