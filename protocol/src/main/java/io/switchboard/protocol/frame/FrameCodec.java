@@ -153,11 +153,6 @@ public final class FrameCodec {
         }
     }
 
-    /** Writes a server frame as JSON text. */
-    public String encode(ServerFrame frame) {
-        return Json.write(gen -> write(gen, frame));
-    }
-
     /** Writes a server frame as the UTF-8 bytes of its JSON text (what a WebSocket text frame carries). */
     public byte[] encodeUtf8(ServerFrame frame) {
         return Json.writeUtf8(gen -> write(gen, frame));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.protocol.RawJson;
 import io.switchboard.protocol.envelope.SequencedMessage;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -103,23 +104,21 @@ class FrameCodecTest {
 
     @Test
     void writesServerFramesExactlyAsTheProtocolDocumentShowsThem() {
-        assertThat(codec.encode(new ServerFrame.Welcome("alice", "phone", "s1", 12)))
+        assertThat(text(new ServerFrame.Welcome("alice", "phone", "s1", 12)))
                 .isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\",\"device\":\"phone\",\"session\":\"s1\","
                         + "\"after\":12}");
-        assertThat(codec.encode(new ServerFrame.Gap(3, 9))).isEqualTo("{\"type\":\"gap\",\"from\":3,\"to\":9}");
-        assertThat(codec.encode(new ServerFrame.Synced(40))).isEqualTo("{\"type\":\"synced\",\"upTo\":40}");
-        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1")))
-                .isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
-        assertThat(codec.encode(
-                        new ServerFrame.Msg("m1", 7, "alice", "bob", 1700000000000L, new RawJson("{\"t\":\"hi\"}"))))
+        assertThat(text(new ServerFrame.Gap(3, 9))).isEqualTo("{\"type\":\"gap\",\"from\":3,\"to\":9}");
+        assertThat(text(new ServerFrame.Synced(40))).isEqualTo("{\"type\":\"synced\",\"upTo\":40}");
+        assertThat(text(new ServerFrame.Ack("c1", "m1"))).isEqualTo("{\"type\":\"ack\",\"cid\":\"c1\",\"id\":\"m1\"}");
+        assertThat(text(new ServerFrame.Msg("m1", 7, "alice", "bob", 1700000000000L, new RawJson("{\"t\":\"hi\"}"))))
                 .isEqualTo("{\"type\":\"msg\",\"id\":\"m1\",\"seq\":7,\"from\":\"alice\",\"to\":\"bob\","
                         + "\"ts\":1700000000000,\"body\":{\"t\":\"hi\"}}");
-        assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "nope")))
+        assertThat(text(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "nope")))
                 .isEqualTo("{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"nope\"}");
-        assertThat(codec.encode(new ServerFrame.Error("c9", ErrorCode.UNAVAILABLE, "later")))
+        assertThat(text(new ServerFrame.Error("c9", ErrorCode.UNAVAILABLE, "later")))
                 .isEqualTo("{\"type\":\"error\",\"cid\":\"c9\",\"code\":\"unavailable\",\"message\":\"later\"}");
-        assertThat(codec.encode(new ServerFrame.Pong())).isEqualTo("{\"type\":\"pong\"}");
-        assertThat(codec.encode(new ServerFrame.Broadcast("b1", "system", 1700000000000L, new RawJson("{\"t\":1}"))))
+        assertThat(text(new ServerFrame.Pong())).isEqualTo("{\"type\":\"pong\"}");
+        assertThat(text(new ServerFrame.Broadcast("b1", "system", 1700000000000L, new RawJson("{\"t\":1}"))))
                 .isEqualTo("{\"type\":\"broadcast\",\"id\":\"b1\",\"from\":\"system\",\"ts\":1700000000000,"
                         + "\"body\":{\"t\":1}}");
     }
@@ -137,7 +136,7 @@ class FrameCodecTest {
 
     @Test
     void escapesTextFields() {
-        assertThat(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_FIELD, "a \"quoted\"\nline")))
+        assertThat(text(new ServerFrame.Error(null, ErrorCode.BAD_FIELD, "a \"quoted\"\nline")))
                 .contains("\"message\":\"a \\\"quoted\\\"\\nline\"");
     }
 
@@ -165,7 +164,12 @@ class FrameCodecTest {
 
     @Test
     void writesPresenceFrames() {
-        assertThat(codec.encode(new ServerFrame.Presence("bob", true, 1000, 990)))
+        assertThat(text(new ServerFrame.Presence("bob", true, 1000, 990)))
                 .isEqualTo("{\"type\":\"presence\",\"user\":\"bob\",\"online\":true,\"at\":1000,\"lastSeen\":990}");
+    }
+
+    /** A frame as the gateway writes it (UTF-8 bytes), read back as text. */
+    private String text(ServerFrame frame) {
+        return new String(codec.encodeUtf8(frame), StandardCharsets.UTF_8);
     }
 }
