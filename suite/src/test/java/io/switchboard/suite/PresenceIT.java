@@ -11,8 +11,10 @@ import io.switchboard.test.WsTestClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +106,23 @@ class PresenceIT {
 
     private static String quoted(String... users) {
         return List.of(users).stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(","));
+    }
+
+    /** Waits for one {@code presence} frame about each of {@code users}, in whatever order they come. */
+    private static Map<String, JsonNode> presenceFrames(WsTestClient.Connection c, String... users) {
+        Set<String> wanted = Set.of(users);
+        Map<String, JsonNode> byUser = new HashMap<>();
+        List<String> frames = c.awaitFrames(
+                f -> f.contains("\"type\":\"presence\"")
+                        && wanted.stream().anyMatch(u -> f.contains("\"user\":\"" + u + "\"")),
+                users.length,
+                WAIT);
+        for (String frame : frames) {
+            JsonNode node = Json.MAPPER.readTree(frame);
+            byUser.putIfAbsent(node.get("user").asString(), node);
+        }
+        assertThat(byUser).as("one presence frame per watched user").containsOnlyKeys(users);
+        return byUser;
     }
 
     private static JsonNode presenceFrame(WsTestClient.Connection c, String user) {
@@ -213,8 +232,11 @@ class PresenceIT {
         var bobPhone = connect(1, bob, "phone");
         try (var watcher = connect(0, watcherUser, "web")) {
             watcher.send(subscribe(alice, bob));
-            JsonNode a = presenceFrame(watcher, alice);
-            JsonNode b = presenceFrame(watcher, bob);
+            // The two answers may come in either order: bob's may even be the change his connect
+            // published, if it reached this node after the subscribe.
+            Map<String, JsonNode> answers = presenceFrames(watcher, alice, bob);
+            JsonNode a = answers.get(alice);
+            JsonNode b = answers.get(bob);
             assertThat(a.get("online").asBoolean()).isFalse();
             assertThat(a.get("lastSeen").asLong()).isZero();
             assertThat(b.get("online").asBoolean()).isTrue();
