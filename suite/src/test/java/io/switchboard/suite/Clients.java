@@ -73,7 +73,8 @@ final class Clients {
             from.send(send(cidPrefix + i, to, "{\"n\":" + i + "}"));
         }
         String[] ids = new String[count];
-        for (String text : from.awaitFrames(f -> f.contains("\"ack\"") && f.contains("\"" + cidPrefix), count, WAIT)) {
+        for (String text :
+                from.awaitFrames(f -> f.contains("\"ack\"") && f.contains("\"cid\":\"" + cidPrefix), count, WAIT)) {
             JsonNode ack = json(text);
             ids[Integer.parseInt(ack.get("cid").asString().substring(cidPrefix.length())) - 1] =
                     ack.get("id").asString();
