@@ -20,6 +20,7 @@ import io.switchboard.inbox.SendLedger;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.protocol.envelope.ConsumerGroups;
 import io.switchboard.protocol.envelope.Topics;
 import io.switchboard.redis.RedisConnection;
 import java.time.Duration;
@@ -89,7 +90,8 @@ class GatewayApiConfiguration {
     KafkaReceiver<String, byte[]> broadcastReceiver(
             GatewayProperties properties, GatewayConfiguration.NodeId nodeId, BroadcastDelivery delivery) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.BROADCAST), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().consumerConfig("gateway-broadcast-" + nodeId.value(), "latest");
+        Map<String, Object> config =
+                properties.kafka().consumerConfig(ConsumerGroups.gatewayBroadcast(nodeId.value()), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-broadcast", Topics.BROADCAST);
         receiver.start(delivery::handle);
         receiver.ready().block(Duration.ofSeconds(30));

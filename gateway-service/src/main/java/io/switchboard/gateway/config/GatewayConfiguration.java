@@ -31,6 +31,7 @@ import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.RedisPresenceStore;
+import io.switchboard.protocol.envelope.ConsumerGroups;
 import io.switchboard.protocol.envelope.Topics;
 import io.switchboard.redis.RedisConnection;
 import java.net.InetAddress;
@@ -204,7 +205,8 @@ class GatewayConfiguration {
             GatewayProperties properties, NodeId nodeId, NodeDelivery delivery, MeterRegistry meters) {
         String topic = Topics.node(nodeId.value());
         KafkaTopics.ensure(properties.kafka(), List.of(topic), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().consumerConfig("gateway-" + nodeId.value(), "latest");
+        Map<String, Object> config =
+                properties.kafka().consumerConfig(ConsumerGroups.gatewayNode(nodeId.value()), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-node", topic);
         KafkaMeters.bind(receiver, meters);
         receiver.start(delivery::handle);

@@ -8,6 +8,7 @@ import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceStore;
+import io.switchboard.protocol.envelope.ConsumerGroups;
 import io.switchboard.protocol.envelope.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +48,8 @@ class GatewayPresenceConfiguration {
             PresenceWatchers watchers,
             MeterRegistry meters) {
         KafkaTopics.ensure(properties.kafka(), List.of(Topics.PRESENCE), Duration.ofSeconds(30));
-        Map<String, Object> config = properties.kafka().consumerConfig("gateway-presence-" + nodeId.value(), "latest");
+        Map<String, Object> config =
+                properties.kafka().consumerConfig(ConsumerGroups.gatewayPresence(nodeId.value()), "latest");
         KafkaReceiver<String, byte[]> receiver = KafkaReceiver.assignAll(config, "gateway-presence", Topics.PRESENCE);
         KafkaMeters.bind(receiver, meters);
         receiver.start(watchers::handle);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.PresenceKeeper;
 import io.switchboard.presenceservice.PresenceMeters;
+import io.switchboard.protocol.envelope.ConsumerGroups;
 import io.switchboard.protocol.envelope.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +32,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Removes what a gateway node leaves in Kafka once it is gone for good: its topic
- * ({@code switchboard.node.<id>}) and its consumer groups ({@code gateway-<id>},
- * {@code gateway-presence-<id>}). Containers get a new node id when they are recreated, so without
- * this every deploy would leave a topic behind.
+ * ({@code switchboard.node.<id>}) and its consumer groups ({@link ConsumerGroups#ofGatewayNode}:
+ * {@code gateway-<id>}, {@code gateway-presence-<id>}, {@code gateway-broadcast-<id>}). Containers
+ * get a new node id when they are recreated, so without this every deploy would leave a topic behind.
  *
  * <p>A node counts as gone when, for {@code retention} without interruption, it holds no lease entry in
  * presence (live, or lapsed and not yet swept: {@link PresenceKeeper#stats}). A node that comes back
@@ -112,8 +113,7 @@ public final class NodeTopicReaper implements SmartLifecycle {
                 admin.deleteTopics(due.stream().map(Topics::node).toList()).topicNameValues();
         List<String> groups = new ArrayList<>();
         for (String node : due) {
-            groups.add("gateway-" + node);
-            groups.add("gateway-presence-" + node);
+            groups.addAll(ConsumerGroups.ofGatewayNode(node));
         }
         Map<String, KafkaFuture<Void>> groupResults =
                 admin.deleteConsumerGroups(groups).deletedGroups();

@@ -9,6 +9,7 @@ import io.switchboard.kafka.KafkaSettings;
 import io.switchboard.kafka.KafkaTopics;
 import io.switchboard.presence.RedisPresenceStore;
 import io.switchboard.presenceservice.PresenceMeters;
+import io.switchboard.protocol.envelope.ConsumerGroups;
 import io.switchboard.protocol.envelope.Topics;
 import io.switchboard.test.TestInfra;
 import java.time.Duration;
@@ -67,7 +68,9 @@ class NodeTopicReaperIT {
         String back = TestInfra.uniqueId("back");
         KafkaTopics.ensure(
                 kafka, List.of(Topics.node(gone), Topics.node(live), Topics.node(back)), Duration.ofSeconds(30));
-        commitAnOffset("gateway-" + gone, Topics.node(gone));
+        for (String group : ConsumerGroups.ofGatewayNode(gone)) {
+            commitAnOffset(group, Topics.node(gone));
+        }
         presence.renewLease(live, Duration.ofHours(1)).block();
 
         assertThat(reaper.sweep().block()).isEmpty(); // t = 0: gone and back are seen without a lease
@@ -80,7 +83,7 @@ class NodeTopicReaperIT {
         advance(Duration.ofSeconds(1));
         assertThat(reaper.sweep().block()).containsExactly(gone);
         assertThat(nodeTopics()).doesNotContain(gone).contains(live, back);
-        assertThat(groups()).doesNotContain("gateway-" + gone);
+        assertThat(groups()).doesNotContainAnyElementsOf(ConsumerGroups.ofGatewayNode(gone));
         assertThat(meters.counter(PresenceMeters.NODE_TOPICS_DELETED.meterName())
                         .count())
                 .isEqualTo(1);
