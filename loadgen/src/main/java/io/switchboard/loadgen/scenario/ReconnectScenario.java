@@ -28,6 +28,9 @@ public final class ReconnectScenario {
 
     private static final int RECV_EVERY = 100;
 
+    /** offline-service's counter of messages stored in inboxes (docs/metrics.md). */
+    private static final String STORED_METER = "switchboard.messages.stored";
+
     private final LoadClient client;
     private final List<URI> gateways;
     private final ActuatorClient offline;
@@ -196,9 +199,11 @@ public final class ReconnectScenario {
             throw new IllegalStateException("sender could not connect: " + sender.firstError());
         }
         LoadConnection s = sender.connections().get(0);
-        double storedBefore = offline == null
-                ? -1
-                : offline.value("switchboard.offline.messages.stored").orElse(-1);
+        double storedBefore = offline == null ? -1 : offline.value(STORED_METER).orElse(-1);
+        if (offline != null && storedBefore < 0) {
+            log.accept(
+                    "fill: cannot read " + STORED_METER + " from offline-service; waiting 2 s for the stores instead");
+        }
         long total = (long) users.size() * perUser;
         long started = System.nanoTime();
         for (long i = 0; i < total; ) {
@@ -218,7 +223,7 @@ public final class ReconnectScenario {
             LockSupport.parkNanos(10_000_000);
         }
         if (storedBefore >= 0) {
-            while (offline.value("switchboard.offline.messages.stored").orElse(-1) < storedBefore + acked.get()
+            while (offline.value(STORED_METER).orElse(-1) < storedBefore + acked.get()
                     && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(50_000_000);
             }
