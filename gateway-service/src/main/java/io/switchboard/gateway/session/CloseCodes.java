@@ -11,7 +11,10 @@ public final class CloseCodes {
     /** The session's outbound queue was full: the client reads slower than messages arrive. */
     public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4008, "slow consumer");
 
-    /** The node is shutting down; reconnect (to another node). */
+    /**
+     * The node went away without a drain. A gateway never sends it on its own (a stopping node
+     * drains with {@link #SERVICE_RESTART}); the one-JVM suite does when it simulates a crashed node.
+     */
     public static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY;
 
     /**

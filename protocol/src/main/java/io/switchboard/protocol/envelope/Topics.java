@@ -2,7 +2,7 @@ package io.switchboard.protocol.envelope;
 
 import java.util.regex.Pattern;
 
-/** The Kafka topics that connect the services; {@code docs/topics.md} describes each. */
+/** The Kafka topics that connect the services; docs/architecture.md ("Kafka topics") describes each. */
 public final class Topics {
 
     /** Accepted messages, keyed by recipient. Written by gateways, read by offline-service. */
