@@ -80,9 +80,16 @@ final class BackendApi {
     }
 
     Answer post(String path, String json) {
-        return call(request(path)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return post(path, json, "application/json");
+    }
+
+    /** With the given {@code Content-Type}, or none if {@code contentType} is null. */
+    Answer post(String path, String json, String contentType) {
+        HttpRequest.Builder request = request(path).POST(HttpRequest.BodyPublishers.ofString(json));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return call(request);
     }
 
     Answer get(String path) {

@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -218,7 +219,27 @@ class BackendApiIT {
         assertThat(huge.code()).isEqualTo("request_too_large");
         assertThat(api.members("no-such-group-" + ok).code()).isEqualTo("group_not_found");
 
+        // a body declared as something else than JSON is refused before it is read; none counts as JSON
+        String message = "{\"from\":\"billing\",\"to\":[\"" + ok + "\"],\"body\":1,\"cid\":\"ct-";
+        for (String notJson : List.of("text/plain", "application/x-www-form-urlencoded", "application/xml", "*/*")) {
+            BackendApi.Answer refused = api.post("/api/v1/messages", message + notJson.length() + "\"}", notJson);
+            assertThat(refused.status()).as(notJson).isEqualTo(415);
+            assertThat(refused.code()).as(notJson).isEqualTo("unsupported_media_type");
+        }
+        assertThat(new BackendApi(suite, 0, null)
+                        .post("/api/v1/messages", message + "anon\"}", "text/plain")
+                        .status())
+                .as("credentials are checked first")
+                .isEqualTo(401);
         assertThat(redis.sync().exists("sb:inbox:{" + ok + "}:msgs")).isZero();
+        List<String> json = Arrays.asList("application/json; charset=utf-8", "application/vnd.acme+json", null);
+        for (int i = 0; i < json.size(); i++) {
+            assertThat(api.post("/api/v1/messages", message + "json-" + i + "\"}", json.get(i))
+                            .status())
+                    .as(String.valueOf(json.get(i)))
+                    .isEqualTo(200);
+        }
+
         // the node is still fine
         assertThat(api.publish("billing", List.of(ok), "1", "c1").status()).isEqualTo(200);
     }

@@ -7,7 +7,6 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ContentTooLargeException;
 import org.springframework.web.server.ServerWebInputException;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /** Turns refusals of the HTTP API into {@link ApiError} answers with their stable codes. */
 @RestControllerAdvice(basePackages = "io.switchboard.gateway")
@@ -16,13 +15,6 @@ class ApiErrors {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> refused(ApiException e) {
         return ResponseEntity.status(e.status()).body(e.toError());
-    }
-
-    /** A body that is not declared as JSON (a missing Content-Type counts as JSON). */
-    @ExceptionHandler(UnsupportedMediaTypeStatusException.class)
-    ResponseEntity<ApiError> notJson(UnsupportedMediaTypeStatusException e) {
-        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-                .body(new ApiError("unsupported_media_type", "send the request as application/json"));
     }
 
     /** The request body could not be read: too large for the configured limit, or missing. */

@@ -3,19 +3,14 @@ package io.switchboard.gateway.api;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.auth.InvalidTokenException;
 import io.switchboard.gateway.auth.TokenVerifier;
-import io.switchboard.gateway.delivery.GatewayMeters;
-import io.switchboard.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -37,12 +32,12 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
 
     private final List<byte[]> keys;
     private final TokenVerifier verifier;
-    private final MeterRegistry meters;
+    private final ApiRejections rejections;
 
     public ServiceAuthenticator(List<String> keys, TokenVerifier verifier, MeterRegistry meters) {
         this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
         this.verifier = verifier;
-        this.meters = meters;
+        this.rejections = new ApiRejections(meters);
     }
 
     @Override
@@ -57,7 +52,8 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a service credential is required");
+            return rejections.reject(
+                    exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a service credential is required");
         }
         String credential = header.substring(BEARER.length()).trim();
         if (isKey(credential)) {
@@ -68,10 +64,11 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
             token = verifier.verifyToken(credential);
         } catch (InvalidTokenException e) {
             log.debug("refused API call: {}", e.getMessage());
-            return reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "the credential is invalid or expired");
+            return rejections.reject(
+                    exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "the credential is invalid or expired");
         }
         if (!token.service()) {
-            return reject(
+            return rejections.reject(
                     exchange,
                     HttpStatus.FORBIDDEN,
                     "service_credential_required",
@@ -88,17 +85,5 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
             match |= MessageDigest.isEqual(key, given);
         }
         return match;
-    }
-
-    private Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
-        meters.counter(GatewayMeters.API_REJECTED.meterName(), "reason", code).increment();
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("code", code, "message", message));
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 }

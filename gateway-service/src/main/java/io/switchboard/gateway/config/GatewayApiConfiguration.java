@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.switchboard.gateway.api.ApiProperties;
+import io.switchboard.gateway.api.JsonBodyFilter;
 import io.switchboard.gateway.api.ServiceAuthenticator;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.broadcast.BroadcastDelivery;
@@ -55,6 +56,11 @@ class GatewayApiConfiguration {
     @Bean
     ServiceAuthenticator serviceAuthenticator(ApiProperties properties, TokenVerifier verifier, MeterRegistry meters) {
         return new ServiceAuthenticator(properties.keys(), verifier, meters);
+    }
+
+    @Bean
+    JsonBodyFilter jsonBodyFilter(MeterRegistry meters) {
+        return new JsonBodyFilter(meters);
     }
 
     @Bean
