@@ -179,6 +179,17 @@ class BackendApiIT {
             assertThat(api.createGroup(TestInfra.uniqueId("g"), List.of(user)).status())
                     .isEqualTo(401);
         }
+        // however the path is spelled, if it reaches an API endpoint it needs the credential
+        BackendApi anonymous = new BackendApi(suite, 0, null);
+        String message = "{\"from\":\"billing\",\"to\":[\"" + user + "\"],\"body\":1,\"cid\":\"sp\"}";
+        for (String path :
+                List.of("/%61pi/v1/messages", "/api;x/v1/messages", "/api/v1;x/messages", "/%61%70%69/v1/messages/")) {
+            BackendApi.Answer answer = anonymous.post(path, message);
+            assertThat(answer.status()).as(path).isEqualTo(401);
+            assertThat(answer.code()).as(path).isEqualTo("unauthorized");
+        }
+        assertThat(anonymous.post("/%61pi/v1/broadcast", "{\"body\":1}").status())
+                .isEqualTo(401);
         // a valid user token is still not a service credential
         BackendApi asUser = new BackendApi(suite, 1, Clients.token(user));
         for (BackendApi.Answer answer : List.of(

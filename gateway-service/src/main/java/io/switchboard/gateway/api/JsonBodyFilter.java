@@ -36,8 +36,7 @@ public final class JsonBodyFilter implements WebFilter, Ordered {
         var request = exchange.getRequest();
         HttpMethod method = request.getMethod();
         boolean withBody = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
-        if (!withBody
-                || !request.getPath().pathWithinApplication().value().startsWith(ServiceAuthenticator.PATH_PREFIX)) {
+        if (!withBody || !ServiceAuthenticator.isApiCall(exchange)) {
             return chain.filter(exchange);
         }
         String declared = request.getHeaders().getFirst("Content-Type");

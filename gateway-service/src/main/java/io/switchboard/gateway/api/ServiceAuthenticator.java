@@ -14,6 +14,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,7 +27,12 @@ import reactor.core.publisher.Mono;
  */
 public final class ServiceAuthenticator implements WebFilter, Ordered {
 
-    public static final String PATH_PREFIX = "/api/";
+    /**
+     * The API's paths, matched as the router matches them: on each segment decoded and without its
+     * {@code ;parameters}. A test of the raw path would let {@code /%61pi/...} or {@code /api;x/...}
+     * past this filter to the same endpoints.
+     */
+    private static final PathPattern API_PATHS = PathPatternParser.defaultInstance.parse("/api/**");
 
     private static final Logger log = LoggerFactory.getLogger(ServiceAuthenticator.class);
     private static final String BEARER = "Bearer ";
@@ -47,7 +54,7 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().pathWithinApplication().value().startsWith(PATH_PREFIX)) {
+        if (!isApiCall(exchange)) {
             return chain.filter(exchange);
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
@@ -75,6 +82,11 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
                     "user tokens may not call this API; use an API key or a service token");
         }
         return chain.filter(exchange);
+    }
+
+    /** Whether the request goes to the HTTP API (the paths this filter guards), however it is spelled. */
+    public static boolean isApiCall(ServerWebExchange exchange) {
+        return API_PATHS.matches(exchange.getRequest().getPath().pathWithinApplication());
     }
 
     /** Compares against every key, each in constant time, so timing tells nothing about any of them. */
