@@ -27,8 +27,9 @@ import java.util.concurrent.CountDownLatch;
  * first.
  *
  * <p>The same JVM serves a small deployment: with {@code SWITCHBOARD_KAFKA_BOOTSTRAP_SERVERS} and
- * {@code SWITCHBOARD_REDIS_URI} set it uses those instead of starting its own, and with {@code
- * SWITCHBOARD_LOCAL_MODE=false} it has no development extras and prints no tokens.
+ * {@code SWITCHBOARD_REDIS_URI} set it uses those instead of starting its own, and then, unless
+ * {@code SWITCHBOARD_LOCAL_MODE=true}, it has no development extras and prints no tokens. Tokens are
+ * printed only when they are signed with the built-in development secret.
  */
 public final class LocalSuite {
 
@@ -67,7 +68,10 @@ public final class LocalSuite {
         // that part is not started here.
         String externalKafka = env("SWITCHBOARD_KAFKA_BOOTSTRAP_SERVERS", "");
         String externalRedis = env("SWITCHBOARD_REDIS_URI", "");
-        boolean localMode = Boolean.parseBoolean(env("SWITCHBOARD_LOCAL_MODE", "true"));
+        // Development extras (a token endpoint for anyone, the console) only by default where nothing
+        // external is used: a small deployment must not hand out tokens because one line was forgotten.
+        boolean external = !externalKafka.isEmpty() || !externalRedis.isEmpty();
+        boolean localMode = Boolean.parseBoolean(env("SWITCHBOARD_LOCAL_MODE", Boolean.toString(!external)));
 
         RedisServer redis = null;
         String redisUri = externalRedis;
@@ -105,8 +109,7 @@ public final class LocalSuite {
                     redisUri,
                     ports,
                     gatewayPorts,
-                    // A default: SWITCHBOARD_LOCAL_MODE=false in the environment wins.
-                    Map.of("switchboard.local-mode", "true"),
+                    Map.of("switchboard.local-mode", Boolean.toString(localMode)),
                     handOff));
         } catch (RuntimeException e) {
             closeQuietly(kafka);
@@ -142,15 +145,20 @@ public final class LocalSuite {
             for (int port : suite.gatewayPorts()) {
                 System.out.printf("console   http://127.0.0.1:%d/console/  (sign in as anyone)%n", port);
             }
-            String secret = System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", "");
-            secret = JwtSecret.resolve(secret, true);
-            System.out.println("development tokens (valid 12 hours):");
-            for (String user : List.of("alice", "bob")) {
-                System.out.printf("  %-5s %s%n", user, token(secret, user, false));
+            String secret = JwtSecret.resolve(System.getenv().getOrDefault("SWITCHBOARD_JWT_SECRET", ""), true);
+            if (secret.equals(JwtSecret.LOCAL_DEVELOPMENT)) {
+                System.out.println("development tokens (valid 12 hours):");
+                for (String user : List.of("alice", "bob")) {
+                    System.out.printf("  %-5s %s%n", user, token(secret, user, false));
+                }
+                System.out.printf(
+                        "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
+                        token(secret, "backend", true));
+            } else {
+                // Signed with a real secret, they would be real credentials in whatever keeps this output.
+                System.out.println(
+                        "development tokens: POST /dev/token (signed with SWITCHBOARD_JWT_SECRET; none printed)");
             }
-            System.out.printf(
-                    "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
-                    token(secret, "backend", true));
         }
         System.out.printf("Switchboard is ready in %.1f s. Ctrl-C stops it.%n", (System.nanoTime() - started) / 1e9);
         stopped.await();

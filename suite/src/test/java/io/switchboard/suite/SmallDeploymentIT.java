@@ -60,7 +60,6 @@ class SmallDeploymentIT {
                 .putAll(Map.of(
                         "SWITCHBOARD_KAFKA_BOOTSTRAP_SERVERS", TestInfra.kafkaBootstrapServers(),
                         "SWITCHBOARD_REDIS_URI", TestInfra.redisUri(),
-                        "SWITCHBOARD_LOCAL_MODE", "false",
                         "SWITCHBOARD_JWT_SECRET", TestTokens.SECRET,
                         "SWITCHBOARD_GATEWAY_PORTS", Integer.toString(ports[0]),
                         "SWITCHBOARD_PRESENCE_PORT", Integer.toString(ports[1]),
@@ -79,7 +78,7 @@ class SmallDeploymentIT {
                 .doesNotContain("eyJ");
         assertThat(Files.exists(dir.resolve("data").resolve("kafka"))).isFalse();
 
-        // Outside local mode: no development token endpoint.
+        // With Kafka and Redis of its own, local mode is off unless asked for: no development token endpoint.
         HttpResponse<String> devToken = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[0] + "/dev/token"))
