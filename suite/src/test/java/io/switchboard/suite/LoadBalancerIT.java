@@ -200,7 +200,7 @@ class LoadBalancerIT {
     /** Last: it stops a node. */
     @Test
     @Order(Integer.MAX_VALUE)
-    void whenANodeLeavesItsClientsReconnectThroughTheLoadBalancerToTheOtherAndMessagesFlow() {
+    void whenANodeLeavesItsClientsReconnectThroughTheLoadBalancerToTheOtherAndMessagesFlow() throws IOException {
         List<String> users = new ArrayList<>();
         List<WsTestClient.Connection> sessions = new ArrayList<>();
         try {
@@ -219,8 +219,10 @@ class LoadBalancerIT {
                 if (before.get(users.get(i)).equals("gw-1")) {
                     // 1001 going away (or 1012 once gateways drain: reconnect elsewhere)
                     assertThat(sessions.get(i).awaitClosed(WAIT)).isIn(1001, 1012);
-                    // the client reconnects to the same address: nginx skips the node that is gone
-                    WsTestClient.Connection again = WsTestClient.connect(lb(null), Clients.token(users.get(i)));
+                    // the client reconnects to the same address: nginx skips the node that is gone;
+                    // as a browser does, with the token in the query string
+                    WsTestClient.Connection again =
+                            WsTestClient.connect(lb("access_token=" + Clients.token(users.get(i))), null);
                     again.awaitFrame(f -> f.contains("\"welcome\""), WAIT);
                     sessions.set(i, again);
                 }
@@ -231,6 +233,19 @@ class LoadBalancerIT {
             sessions.get(0).send(send("after", users.get(1), "{\"text\":\"still here\"}"));
             JsonNode msg = json(sessions.get(1).awaitFrame(f -> f.contains("\"still here\""), WAIT));
             assertThat(msg.get("from").asString()).isEqualTo(users.get(0));
+
+            // nginx logs a WebSocket when it ends: its failed try of the node that left shows in the
+            // access log (a 502, then the upgrade on the other node), and no log has a token
+            sessions.forEach(WsTestClient.Connection::close);
+            Path lb = directory.resolve("lb");
+            await().atMost(WAIT)
+                    .until(() ->
+                            Files.readString(lb.resolve("access.log")).contains("\"upstream_status\":\"502, 101\""));
+            for (String log : List.of("access.log", "error.log", "nginx.out")) {
+                if (Files.exists(lb.resolve(log))) {
+                    assertThat(Files.readString(lb.resolve(log))).as(log).doesNotContain("access_token");
+                }
+            }
         } finally {
             sessions.forEach(WsTestClient.Connection::close);
         }
