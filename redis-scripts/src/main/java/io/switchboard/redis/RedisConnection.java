@@ -1,5 +1,6 @@
 package io.switchboard.redis;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
@@ -30,6 +31,16 @@ public final class RedisConnection implements AutoCloseable {
             .maxLatency(Duration.ofSeconds(5))
             .build();
 
+    /**
+     * Commands one connection holds at most: sent and awaiting their answer, or buffered while it
+     * reconnects. Beyond that a command fails ("Request queue size exceeded" or "Internal stack size
+     * exceeded") and its caller
+     * answers as for Redis being unavailable. Lettuce's own default is unbounded, so during an outage
+     * a reconnect storm would grow the buffer until the heap ran out. Far above what the services keep
+     * in flight (grouped calls, one batch per pipeline).
+     */
+    public static final int MAX_QUEUED_COMMANDS = 50_000;
+
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final ClientResources resources; // null: the client's own
@@ -59,6 +70,8 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     private static RedisConnection connect(RedisClient client, ClientResources resources) {
+        client.setOptions(
+                ClientOptions.builder().requestQueueSize(MAX_QUEUED_COMMANDS).build());
         try {
             return new RedisConnection(client, client.connect(), resources);
         } catch (RuntimeException e) {
