@@ -14,4 +14,10 @@ public record RedisSettings(String uri) {
             uri = DEFAULT_URI;
         }
     }
+
+    /** The URI without its credentials ({@code redis://user:password@host} → {@code redis://***@host}). */
+    @Override
+    public String toString() {
+        return "RedisSettings[uri=" + uri.replaceFirst("//[^/@]*@", "//***@") + "]";
+    }
 }

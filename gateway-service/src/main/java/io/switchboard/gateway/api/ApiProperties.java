@@ -54,4 +54,12 @@ public record ApiProperties(
                     "switchboard.api.max-inflight-copies must be at least max-recipients and max-group-members");
         }
     }
+
+    /** Never the keys: records print every field, and configuration ends up in logs. */
+    @Override
+    public String toString() {
+        return "ApiProperties[keys=" + keys.size() + " configured, maxRecipients=" + maxRecipients + ", maxBodyBytes="
+                + maxBodyBytes + ", chunk=" + chunk + ", chunksInFlight=" + chunksInFlight + ", maxInflightCopies="
+                + maxInflightCopies + ", maxGroupMembers=" + maxGroupMembers + "]";
+    }
 }

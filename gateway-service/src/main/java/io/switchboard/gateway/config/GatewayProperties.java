@@ -41,6 +41,13 @@ public record GatewayProperties(
         public Jwt {
             clockSkew = clockSkew == null ? Duration.ZERO : clockSkew;
         }
+
+        /** Never the secret: records print every field, and configuration ends up in logs. */
+        @Override
+        public String toString() {
+            return "Jwt[secret=" + (secret == null || secret.isBlank() ? "unset" : "(set)") + ", clockSkew=" + clockSkew
+                    + "]";
+        }
     }
 
     /**

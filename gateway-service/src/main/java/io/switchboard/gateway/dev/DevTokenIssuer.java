@@ -58,5 +58,10 @@ final class DevTokenIssuer {
     }
 
     /** A minted token, its user and expiry (epoch ms). */
-    record IssuedToken(String token, String user, long expiresAt) {}
+    record IssuedToken(String token, String user, long expiresAt) {
+        @Override
+        public String toString() {
+            return "IssuedToken[user=" + user + ", expiresAt=" + expiresAt + "]"; // never the token
+        }
+    }
 }

@@ -40,7 +40,12 @@ final class LocalDevelopmentRoutes {
     record UserPresence(String user, boolean online, int sessions) {}
 
     /** The answer of {@code POST /dev/token}. */
-    record TokenAnswer(String token, String user, long expiresAt, String node) {}
+    record TokenAnswer(String token, String user, long expiresAt, String node) {
+        @Override
+        public String toString() {
+            return "TokenAnswer[user=" + user + ", expiresAt=" + expiresAt + ", node=" + node + "]"; // never the token
+        }
+    }
 
     /** An error body, shaped like the gateway's handshake errors. */
     record Problem(String code, String message) {}

@@ -3,10 +3,13 @@ package io.switchboard.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.gateway.api.ApiProperties;
 import io.switchboard.gateway.auth.JwtSecret;
 import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.redis.RedisSettings;
 import io.switchboard.test.TestTokens;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GatewayConfigurationTest {
@@ -52,5 +55,19 @@ class GatewayConfigurationTest {
     void heartbeatTimeoutMustExceedTheInterval() {
         assertThatThrownBy(() -> new GatewayProperties.Heartbeat(Duration.ofSeconds(10), Duration.ofSeconds(5)))
                 .hasMessageContaining("switchboard.heartbeat.timeout");
+    }
+
+    @Test
+    void configurationPrintsNoSecret() {
+        String secret = "a-secret-of-at-least-32-bytes-0123456789";
+        String key = "an-api-key-0123456789";
+        assertThat(properties(secret, false).toString()).doesNotContain(secret).contains("(set)");
+        assertThat(new ApiProperties(List.of(key), 0, 0, 0, 0, 0, 0).toString())
+                .doesNotContain(key)
+                .contains("keys=1 configured");
+        assertThat(new RedisSettings("redis://user:pa55word@redis:6379").toString())
+                .doesNotContain("pa55word")
+                .doesNotContain("user")
+                .contains("redis://***@redis:6379");
     }
 }
