@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +33,7 @@ class CrossNodeMessagingIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
+    private static final int MAX_SESSIONS_PER_USER = 4;
 
     private static Suite suite;
     private static RedisClient redisClient;
@@ -43,7 +45,9 @@ class CrossNodeMessagingIT {
                 "switchboard.heartbeat.interval",
                 "1s",
                 "switchboard.heartbeat.timeout",
-                HEARTBEAT_TIMEOUT.toSeconds() + "s"));
+                HEARTBEAT_TIMEOUT.toSeconds() + "s",
+                "switchboard.gateway.max-sessions-per-user",
+                Integer.toString(MAX_SESSIONS_PER_USER)));
         redisClient = RedisClient.create(TestInfra.redisUri());
         redis = redisClient.connect();
     }
@@ -184,6 +188,27 @@ class CrossNodeMessagingIT {
                 .isEqualTo(401);
         assertThat(WsTestClient.upgradeStatus(ws, TestTokens.mint(TestTokens.SECRET, "alice", Duration.ofMinutes(1))))
                 .isEqualTo(101);
+    }
+
+    @Test
+    void aUsersSessionsPerNodeAreBoundedAndAClosedOneFreesItsPlace() {
+        String user = TestInfra.uniqueId("many");
+        String token = TestTokens.mint(TestTokens.SECRET, user, Duration.ofMinutes(1));
+        List<WsTestClient.Connection> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_SESSIONS_PER_USER; i++) {
+                open.add(connect(0, user, "d" + i));
+            }
+            assertThat(WsTestClient.upgradeStatus(node(0, "one-more"), token)).isEqualTo(429);
+            assertThat(WsTestClient.upgradeStatus(node(1, "elsewhere"), token))
+                    .as("the bound is per node")
+                    .isEqualTo(101);
+
+            open.remove(0).close();
+            await().atMost(WAIT).until(() -> WsTestClient.upgradeStatus(node(0, "one-more"), token) == 101);
+        } finally {
+            open.forEach(WsTestClient.Connection::close);
+        }
     }
 
     @Test

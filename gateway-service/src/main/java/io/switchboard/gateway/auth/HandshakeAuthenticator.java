@@ -10,6 +10,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +47,33 @@ public final class HandshakeAuthenticator {
     private final List<String> allowedOrigins;
     private final MeterRegistry meters;
     private final BooleanSupplier draining;
+    private final ToIntFunction<String> openSessions;
+    private final int maxSessionsPerUser;
 
-    /** @param draining true once the node drains: upgrades are then refused with 503 {@code draining} */
+    /**
+     * @param draining true once the node drains: upgrades are then refused with 503 {@code draining}
+     * @param openSessions how many sessions a user has open on this node
+     * @param maxSessionsPerUser at that many, a further upgrade of the user is refused with 429
+     *     {@code too_many_sessions}
+     */
     public HandshakeAuthenticator(
-            TokenVerifier verifier, List<String> allowedOrigins, MeterRegistry meters, BooleanSupplier draining) {
+            TokenVerifier verifier,
+            List<String> allowedOrigins,
+            MeterRegistry meters,
+            BooleanSupplier draining,
+            ToIntFunction<String> openSessions,
+            int maxSessionsPerUser) {
         this.verifier = verifier;
         this.allowedOrigins = allowedOrigins;
         this.meters = meters;
         this.draining = draining;
+        this.openSessions = openSessions;
+        this.maxSessionsPerUser = maxSessionsPerUser;
     }
 
     /**
      * Checks one request to {@link #PATH}, in a fixed order (the first failing check answers): draining,
-     * Origin, device, resume point, token. A rejection is counted in
+     * Origin, device, resume point, token, the user's open sessions. A rejection is counted in
      * {@code switchboard.handshakes.rejected} by its code.
      *
      * @param uri the request's URI as sent (path and query string)
@@ -105,6 +120,15 @@ public final class HandshakeAuthenticator {
             // like the service.
             return reject(
                     HttpResponseStatus.FORBIDDEN, "user_token_required", "a service credential cannot open a session");
+        }
+        // One valid token must not be able to fill a node: each session costs memory, a presence
+        // entry and a copy of every message to the user. Checked against the sessions open now, so
+        // upgrades racing each other may pass the limit by a few.
+        if (openSessions.applyAsInt(verified.subject()) >= maxSessionsPerUser) {
+            return reject(
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "too_many_sessions",
+                    "this user has too many sessions open on this node; close some first");
         }
         return new Result(new GatewayPrincipal(verified.subject(), device, after), null);
     }

@@ -91,12 +91,22 @@ class GatewayConfiguration {
 
     @Bean
     HandshakeAuthenticator handshakeAuthenticator(
-            TokenVerifier verifier, GatewayProperties properties, MeterRegistry meters, SessionDrain drain) {
+            TokenVerifier verifier,
+            GatewayProperties properties,
+            MeterRegistry meters,
+            SessionDrain drain,
+            SessionRegistry sessions) {
         if (properties.gateway().allowedOrigins().isEmpty() && !properties.localMode()) {
             log.warn("switchboard.gateway.allowed-origins is empty: browsers on any web site may open sessions"
                     + " (with a valid token); set SWITCHBOARD_GATEWAY_ALLOWED_ORIGINS to your consoles' origins");
         }
-        return new HandshakeAuthenticator(verifier, properties.gateway().allowedOrigins(), meters, drain::isDraining);
+        return new HandshakeAuthenticator(
+                verifier,
+                properties.gateway().allowedOrigins(),
+                meters,
+                drain::isDraining,
+                user -> sessions.sessionsOf(user).size(),
+                properties.gateway().maxSessionsPerUser());
     }
 
     @Bean(destroyMethod = "close")

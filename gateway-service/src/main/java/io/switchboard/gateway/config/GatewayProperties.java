@@ -26,7 +26,7 @@ public record GatewayProperties(
     public GatewayProperties {
         jwt = jwt == null ? new Jwt(null, null) : jwt;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
-        gateway = gateway == null ? new Gateway(null, 0, 0, 0, null, null) : gateway;
+        gateway = gateway == null ? new Gateway(null, 0, 0, 0, null, null, 0) : gateway;
         delivery = delivery == null ? new Delivery(null, null, 0, null) : delivery;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
@@ -77,6 +77,8 @@ public record GatewayProperties(
      *     development). Clients that send no Origin (apps) are always allowed
      * @param presenceTimeout how long registering a session in presence may take before the
      *     connection is refused; default 5s
+     * @param maxSessionsPerUser sessions one user may have open on one node; a further upgrade is
+     *     refused with 429 {@code too_many_sessions}; default 64
      */
     public record Gateway(
             String nodeId,
@@ -84,7 +86,8 @@ public record GatewayProperties(
             int outboundQueue,
             int maxInflightSends,
             List<String> allowedOrigins,
-            Duration presenceTimeout) {
+            Duration presenceTimeout,
+            int maxSessionsPerUser) {
         public Gateway {
             maxFrameBytes = maxFrameBytes <= 0 ? 65_536 : maxFrameBytes;
             outboundQueue = outboundQueue <= 0 ? 1024 : outboundQueue;
@@ -97,6 +100,7 @@ public record GatewayProperties(
             }
             allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
             presenceTimeout = presenceTimeout == null ? Duration.ofSeconds(5) : presenceTimeout;
+            maxSessionsPerUser = maxSessionsPerUser <= 0 ? 64 : maxSessionsPerUser;
         }
     }
 

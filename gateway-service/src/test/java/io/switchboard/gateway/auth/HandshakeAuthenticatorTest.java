@@ -7,7 +7,9 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.switchboard.test.TestTokens;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +17,14 @@ class HandshakeAuthenticatorTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final Map<String, Integer> open = new HashMap<>();
     private final HandshakeAuthenticator authenticator = new HandshakeAuthenticator(
             new TokenVerifier(TestTokens.SECRET, Duration.ZERO),
             List.of("https://console.example"),
             meters,
-            draining::get);
+            draining::get,
+            user -> open.getOrDefault(user, 0),
+            3);
     private final String alice = TestTokens.mint(TestTokens.SECRET, "alice", Duration.ofMinutes(5));
 
     private HandshakeAuthenticator.Result upgrade(String uri) {
@@ -119,5 +124,22 @@ class HandshakeAuthenticatorTest {
         assertThat(HandshakeAuthenticator.isHandshakePath("/wsx")).isFalse();
         assertThat(HandshakeAuthenticator.isHandshakePath("/api/ws")).isFalse();
         assertThat(HandshakeAuthenticator.isHandshakePath("/")).isFalse();
+    }
+
+    @Test
+    void aUserWithTheMostSessionsOnTheNodeIsRefusedUntilOneCloses() {
+        open.put("alice", 2);
+        assertThat(upgrade("/ws?access_token=" + alice).principal()).isNotNull();
+        open.put("alice", 3);
+        assertRefused(upgrade("/ws?access_token=" + alice), 429, "too_many_sessions");
+        assertThat(meters.counter("switchboard.handshakes.rejected", "reason", "too_many_sessions")
+                        .count())
+                .isEqualTo(1);
+        String bob = TestTokens.mint(TestTokens.SECRET, "bob", Duration.ofMinutes(5));
+        assertThat(upgrade("/ws?access_token=" + bob).principal())
+                .as("other users are not affected")
+                .isNotNull();
+        open.put("alice", 2);
+        assertThat(upgrade("/ws?access_token=" + alice).principal()).isNotNull();
     }
 }
