@@ -34,10 +34,9 @@ public final class RedisConnection implements AutoCloseable {
     /**
      * Commands one connection holds at most: sent and awaiting their answer, or buffered while it
      * reconnects. Beyond that a command fails ("Request queue size exceeded" or "Internal stack size
-     * exceeded") and its caller
-     * answers as for Redis being unavailable. Lettuce's own default is unbounded, so during an outage
-     * a reconnect storm would grow the buffer until the heap ran out. Far above what the services keep
-     * in flight (grouped calls, one batch per pipeline).
+     * exceeded") and its caller answers as for Redis being unavailable. Lettuce's own default is
+     * unbounded, so during an outage a reconnect storm would grow the buffer until the heap ran out.
+     * Far above what the services keep in flight (grouped calls, one batch per pipeline).
      */
     public static final int MAX_QUEUED_COMMANDS = 50_000;
 
