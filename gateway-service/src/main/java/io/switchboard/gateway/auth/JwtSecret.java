@@ -14,10 +14,15 @@ public final class JwtSecret {
     /**
      * @param configured {@code switchboard.jwt.secret}, may be null or blank
      * @param localMode {@code switchboard.local-mode}
-     * @throws IllegalStateException outside local mode when no secret is configured
+     * @throws IllegalStateException outside local mode when no secret is configured, or the
+     *     development secret is (it is published in this code: anyone could sign tokens with it)
      */
     public static String resolve(String configured, boolean localMode) {
         if (configured != null && !configured.isBlank()) {
+            if (!localMode && configured.equals(LOCAL_DEVELOPMENT)) {
+                throw new IllegalStateException("SWITCHBOARD_JWT_SECRET is the built-in development secret, which is"
+                        + " public: anyone could sign tokens with it. Set your token issuer's own secret.");
+            }
             return configured;
         }
         if (!localMode) {

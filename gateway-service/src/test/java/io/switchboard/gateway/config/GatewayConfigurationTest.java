@@ -30,6 +30,15 @@ class GatewayConfigurationTest {
     }
 
     @Test
+    void outsideLocalModeTheBuiltInDevelopmentSecretIsRefusedEvenWhenConfigured() {
+        assertThatThrownBy(() -> configuration.tokenVerifier(properties(JwtSecret.LOCAL_DEVELOPMENT, false)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("public");
+        assertThat(configuration.tokenVerifier(properties(JwtSecret.LOCAL_DEVELOPMENT, true)))
+                .isNotNull();
+    }
+
+    @Test
     void aSecretShorterThan32BytesIsRefused() {
         assertThatThrownBy(() -> configuration.tokenVerifier(properties("short", false)))
                 .hasMessageContaining("32 bytes");
