@@ -126,8 +126,7 @@ class PresenceIT {
     }
 
     private static JsonNode presenceFrame(WsTestClient.Connection c, String user) {
-        return Json.MAPPER.readTree(c.awaitFrame(
-                f -> f.contains("\"type\":\"presence\"") && f.contains("\"user\":\"" + user + "\""), WAIT));
+        return presenceFrames(c, user).get(user);
     }
 
     @Test
