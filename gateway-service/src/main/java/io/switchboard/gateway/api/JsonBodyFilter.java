@@ -2,6 +2,7 @@ package io.switchboard.gateway.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
@@ -39,7 +40,7 @@ public final class JsonBodyFilter implements WebFilter, Ordered {
         if (!withBody || !ServiceAuthenticator.isApiCall(exchange)) {
             return chain.filter(exchange);
         }
-        String declared = request.getHeaders().getFirst("Content-Type");
+        String declared = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
         if (declared == null || declared.isBlank() || isJson(declared)) {
             return chain.filter(exchange);
         }
