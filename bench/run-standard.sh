@@ -20,7 +20,7 @@ fi
 
 # One retry: on a busy machine the suite's first start can time out waiting for Kafka's leaders.
 pid=$(bench/start-suite.sh || bench/start-suite.sh)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT
+trap 'stop_suite "$pid" || true' EXIT
 echo "suite running as pid $pid; $(uptime)"
 
 mkdir -p bench/results

@@ -23,3 +23,17 @@ gateway_urls() {
 raise_open_files() {
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 }
+
+# Stops the suite started by bench/start-suite.sh and waits (up to 60 s) until it has exited, so the
+# next run finds its ports and its data directory free. `wait` cannot do this: the suite is not a
+# child of the calling shell.
+stop_suite() {
+  local pid="$1"
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  echo "suite $pid still running 60 s after SIGTERM" >&2
+  return 1
+}

@@ -123,10 +123,15 @@ public final class LocalSuite {
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("stopping Switchboard...");
-                            suite.close();
-                            closeQuietly(ownKafka);
-                            closeQuietly(ownRedis);
-                            stopped.countDown();
+                            try {
+                                suite.close();
+                            } finally {
+                                // Even if a service fails to stop with an Error: redis-server is a
+                                // separate process and would outlive this JVM.
+                                closeQuietly(ownKafka);
+                                closeQuietly(ownRedis);
+                                stopped.countDown();
+                            }
                         },
                         "switchboard-shutdown"));
 
