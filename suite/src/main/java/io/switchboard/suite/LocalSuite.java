@@ -6,8 +6,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.switchboard.gateway.auth.JwtSecret;
-import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.auth.JwtSecret;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.infra.KafkaServer;
 import io.switchboard.infra.RedisServer;
 import java.nio.file.Path;
@@ -135,7 +135,9 @@ public final class LocalSuite {
                         },
                         "switchboard-shutdown"));
 
-        System.out.printf("presence  http://127.0.0.1:%d/api/v1/presence/{user}%n", suite.port("presence"));
+        System.out.printf(
+                "presence  http://127.0.0.1:%d/api/v1/presence/{user}  (service credential, as for the http api)%n",
+                suite.port("presence"));
         System.out.printf(
                 "routing   http://127.0.0.1:%d/actuator/health  (offline hands it messages %s)%n",
                 suite.port("routing"), handOff == Suite.SequencedHandOff.IN_PROCESS ? "in process" : "through Kafka");
@@ -157,7 +159,7 @@ public final class LocalSuite {
                     System.out.printf("  %-5s %s%n", user, token(secret, user, false));
                 }
                 System.out.printf(
-                        "  service token for the HTTP API (Authorization: Bearer …):%n    %s%n",
+                        "  service token for the HTTP APIs (Authorization: Bearer …):%n    %s%n",
                         token(secret, "backend", true));
             } else {
                 // Signed with a real secret, they would be real credentials in whatever keeps this output.

@@ -266,12 +266,10 @@ class CrossNodeMessagingIT {
     @Test
     void presenceShowsEverySessionOfAConnectedUserAndForgetsAClosedOne() throws Exception {
         String bob = TestInfra.uniqueId("bob");
-        HttpClient http = HttpClient.newHttpClient();
-        URI presence = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
+        PresenceApi presence = new PresenceApi(suite);
         try (var phone = connect(0, bob, "phone")) {
             try (var web = connect(1, bob, "web")) {
-                JsonNode view = json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
-                        .body());
+                JsonNode view = presence.presence(bob);
                 assertThat(view.get("online").asBoolean()).isTrue();
                 assertThat(view.get("sessions")
                                 .valueStream()
@@ -279,12 +277,24 @@ class CrossNodeMessagingIT {
                                         + s.get("node").asString()))
                         .containsExactly("phone@gw-1", "web@gw-2");
             }
-            await().atMost(WAIT)
-                    .until(() -> json(http.send(HttpRequest.newBuilder(presence).build(), BodyHandlers.ofString())
-                                            .body())
-                                    .get("sessions")
-                                    .size()
-                            == 1);
+            await().atMost(WAIT).until(() -> presence.sessions(bob) == 1);
         }
+        // only services may ask: without a credential, or with a user's token, no answer
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
+        assertThat(http.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header(
+                                                "Authorization",
+                                                "Bearer "
+                                                        + TestTokens.mint(
+                                                                TestTokens.SECRET, bob, Duration.ofMinutes(1)))
+                                        .build(),
+                                BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(403);
     }
 }

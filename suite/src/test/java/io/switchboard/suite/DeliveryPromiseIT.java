@@ -248,14 +248,8 @@ class DeliveryPromiseIT {
         }
     }
 
-    private static int presenceSessions(String user) throws Exception {
-        String body = http.send(
-                        HttpRequest.newBuilder(URI.create(
-                                        "http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + user))
-                                .build(),
-                        BodyHandlers.ofString())
-                .body();
-        return json(body).get("sessions").size();
+    private static int presenceSessions(String user) {
+        return new PresenceApi(suite).sessions(user);
     }
 
     private static double closedAsSlowConsumer() throws Exception {

@@ -34,7 +34,7 @@ class GatewayShutdownIT {
             String carol = TestInfra.uniqueId("carol");
             String bobToken = TestTokens.mint(TestTokens.SECRET, bob, Duration.ofMinutes(5));
             String carolToken = TestTokens.mint(TestTokens.SECRET, carol, Duration.ofMinutes(5));
-            URI presence = URI.create("http://127.0.0.1:" + suite.port("presence") + "/api/v1/presence/" + bob);
+            PresenceApi presence = new PresenceApi(suite);
             URI node1 = URI.create("http://127.0.0.1:" + suite.gatewayPorts().get(0));
             HttpClient http = HttpClient.newHttpClient();
             assertThat(status(http, node1.resolve("/actuator/health/readiness")))
@@ -77,16 +77,7 @@ class GatewayShutdownIT {
                 assertThat(second).as("ms until the last close").isLessThan(SPREAD.toMillis() + 3000);
                 stopped.get();
                 assertThat(bobOnNode2.isOpen()).isTrue();
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> Json.MAPPER
-                                        .readTree(http.send(
-                                                        HttpRequest.newBuilder(presence)
-                                                                .build(),
-                                                        BodyHandlers.ofString())
-                                                .body())
-                                        .get("sessions")
-                                        .size()
-                                == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> presence.sessions(bob) == 1);
             }
         }
     }

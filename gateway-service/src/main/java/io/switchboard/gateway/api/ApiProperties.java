@@ -1,5 +1,6 @@
 package io.switchboard.gateway.api;
 
+import io.switchboard.auth.ApiKeys;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -29,20 +30,8 @@ public record ApiProperties(
         int maxInflightCopies,
         int maxGroupMembers) {
 
-    /** Shorter keys are refused at start-up: an API key is a password. */
-    public static final int MIN_KEY_LENGTH = 16;
-
     public ApiProperties {
-        keys = keys == null
-                ? List.of()
-                : keys.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
-        for (String key : keys) {
-            if (key.length() < MIN_KEY_LENGTH) {
-                // The message names the rule, never the key.
-                throw new IllegalArgumentException(
-                        "switchboard.api.keys: every key must be at least " + MIN_KEY_LENGTH + " characters");
-            }
-        }
+        keys = ApiKeys.of(keys);
         maxRecipients = maxRecipients <= 0 ? 10_000 : maxRecipients;
         maxBodyBytes = maxBodyBytes <= 0 ? 65_536 : maxBodyBytes;
         chunk = chunk <= 0 ? 500 : chunk;

@@ -14,15 +14,15 @@ import reactor.core.publisher.Mono;
  * Answers an HTTP API call that a filter refuses before it reaches an endpoint: the same
  * {@link ApiError} body as every other refusal, counted in {@code switchboard.api.rejected} by code.
  */
-final class ApiRejections {
+public final class ApiRejections {
 
     private final MeterRegistry meters;
 
-    ApiRejections(MeterRegistry meters) {
+    public ApiRejections(MeterRegistry meters) {
         this.meters = meters;
     }
 
-    Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
+    public Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
         meters.counter(GatewayMeters.API_REJECTED.meterName(), "reason", code).increment();
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);

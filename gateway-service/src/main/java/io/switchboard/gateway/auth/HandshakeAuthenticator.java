@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.switchboard.auth.InvalidTokenException;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.protocol.Ids;
 import java.net.URLDecoder;

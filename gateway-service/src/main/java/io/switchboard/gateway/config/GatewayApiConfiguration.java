@@ -7,10 +7,11 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import io.switchboard.auth.ServiceAuthenticator;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.api.ApiProperties;
+import io.switchboard.gateway.api.ApiRejections;
 import io.switchboard.gateway.api.JsonBodyFilter;
-import io.switchboard.gateway.api.ServiceAuthenticator;
-import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.broadcast.BroadcastDelivery;
 import io.switchboard.gateway.groups.GroupStore;
 import io.switchboard.gateway.groups.RedisGroupStore;
@@ -55,7 +56,7 @@ class GatewayApiConfiguration {
 
     @Bean
     ServiceAuthenticator serviceAuthenticator(ApiProperties properties, TokenVerifier verifier, MeterRegistry meters) {
-        return new ServiceAuthenticator(properties.keys(), verifier, meters);
+        return new ServiceAuthenticator(properties.keys(), verifier, new ApiRejections(meters)::reject);
     }
 
     @Bean

@@ -2,9 +2,9 @@ package io.switchboard.gateway.config;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.auth.JwtSecret;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.auth.HandshakeAuthenticator;
-import io.switchboard.gateway.auth.JwtSecret;
-import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
 import io.switchboard.gateway.groups.GroupStore;

@@ -1,6 +1,6 @@
 package io.switchboard.gateway.dev;
 
-import io.switchboard.gateway.auth.JwtSecret;
+import io.switchboard.auth.JwtSecret;
 import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.presence.PresenceStore;
 import java.time.Clock;

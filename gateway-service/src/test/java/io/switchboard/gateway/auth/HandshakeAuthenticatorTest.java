@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.test.TestTokens;
 import java.time.Duration;
 import java.util.HashMap;

@@ -3,9 +3,9 @@ package io.switchboard.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.auth.JwtSecret;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.api.ApiProperties;
-import io.switchboard.gateway.auth.JwtSecret;
-import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.redis.RedisSettings;
 import io.switchboard.test.TestTokens;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.switchboard.gateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.gateway.auth.JwtSecret;
-import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.auth.JwtSecret;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.presence.InMemoryPresenceStore;
 import io.switchboard.presence.PresenceSession;

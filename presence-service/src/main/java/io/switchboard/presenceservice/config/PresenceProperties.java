@@ -1,8 +1,10 @@
 package io.switchboard.presenceservice.config;
 
+import io.switchboard.auth.ApiKeys;
 import io.switchboard.kafka.KafkaSettings;
 import io.switchboard.redis.RedisSettings;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -11,14 +13,55 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param presence sweeps, grace and queries
  * @param kafka the Kafka cluster the change events go to; see {@link KafkaSettings}
  * @param redis the Redis that holds presence; see {@link RedisSettings}
+ * @param jwt the secret service tokens for the HTTP API are checked with, as on the gateways
+ * @param api who else may call the HTTP API
+ * @param localMode development mode on one machine: allows the built-in development JWT secret.
+ *     Never set it in production ({@code switchboard.local-mode}, default false)
  */
 @ConfigurationProperties("switchboard")
-public record PresenceProperties(Presence presence, KafkaSettings kafka, RedisSettings redis) {
+public record PresenceProperties(
+        Presence presence, KafkaSettings kafka, RedisSettings redis, Jwt jwt, Api api, boolean localMode) {
 
     public PresenceProperties {
         presence = presence == null ? new Presence(null, null, 0, 0) : presence;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
+        jwt = jwt == null ? new Jwt(null, null) : jwt;
+        api = api == null ? new Api(null) : api;
+    }
+
+    /**
+     * @param secret the HS256 secret service tokens are signed with ({@code SWITCHBOARD_JWT_SECRET},
+     *     the gateways' secret); optional when API keys are configured
+     * @param clockSkew tolerance when checking {@code exp}; default 0s
+     */
+    public record Jwt(String secret, Duration clockSkew) {
+        public Jwt {
+            clockSkew = clockSkew == null ? Duration.ZERO : clockSkew;
+        }
+
+        /** Never the secret: records print every field, and configuration ends up in logs. */
+        @Override
+        public String toString() {
+            return "Jwt[secret=" + (secret == null || secret.isBlank() ? "unset" : "(set)") + ", clockSkew=" + clockSkew
+                    + "]";
+        }
+    }
+
+    /**
+     * @param keys API keys that may call {@code /api/v1/presence/...} ({@code SWITCHBOARD_API_KEYS},
+     *     comma separated; each at least 16 characters), as on the gateways
+     */
+    public record Api(List<String> keys) {
+        public Api {
+            keys = ApiKeys.of(keys);
+        }
+
+        /** Never the keys. */
+        @Override
+        public String toString() {
+            return "Api[keys=" + keys.size() + " configured]";
+        }
     }
 
     /**

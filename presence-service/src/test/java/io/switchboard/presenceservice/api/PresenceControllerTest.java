@@ -19,7 +19,7 @@ class PresenceControllerTest {
 
     private final InMemoryPresenceStore store = new InMemoryPresenceStore(Clock.systemUTC());
     private final WebTestClient client = WebTestClient.bindToController(
-                    new PresenceController(store, new PresenceProperties(null, null, null)))
+                    new PresenceController(store, new PresenceProperties(null, null, null, null, null, false)))
             .build();
 
     private void connect(String user, String device, String sessionId, String node, long since) {

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.auth;
+package io.switchboard.auth;
 
 /** A token that does not authenticate anyone. The message names the reason, never the token. */
 public final class InvalidTokenException extends Exception {

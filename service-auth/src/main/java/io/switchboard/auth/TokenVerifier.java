@@ -1,4 +1,4 @@
-package io.switchboard.gateway.auth;
+package io.switchboard.auth;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.BadJOSEException;

@@ -1,8 +1,5 @@
-package io.switchboard.gateway.api;
+package io.switchboard.auth;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.gateway.auth.InvalidTokenException;
-import io.switchboard.gateway.auth.TokenVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -11,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.lang.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -19,13 +17,20 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
- * Lets only services call the HTTP API ({@code /api/...}): the request must carry
+ * Lets only services call a service's HTTP API ({@code /api/...}): the request must carry
  * {@code Authorization: Bearer <credential>}, where the credential is one of the configured API keys
  * (compared in constant time) or a JWT signed with the shared secret whose {@code role} claim is
  * {@code service}. No credential or an invalid one: 401 {@code unauthorized}; a valid user token:
- * 403 {@code service_credential_required}. Credentials are never logged.
+ * 403 {@code service_credential_required}. Credentials are never logged. Other paths (health,
+ * metrics, the WebSocket, the API contract) pass untouched.
  */
 public final class ServiceAuthenticator implements WebFilter, Ordered {
+
+    /** How a refused call is answered: each service writes its own error body and counts it its own way. */
+    @FunctionalInterface
+    public interface Rejection {
+        Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message);
+    }
 
     /**
      * The API's paths, matched as the router matches them: on each segment decoded and without its
@@ -39,12 +44,18 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
 
     private final List<byte[]> keys;
     private final TokenVerifier verifier;
-    private final ApiRejections rejections;
+    private final Rejection rejection;
 
-    public ServiceAuthenticator(List<String> keys, TokenVerifier verifier, MeterRegistry meters) {
+    /**
+     * @param keys the API keys accepted (validated with {@link ApiKeys#of}); may be empty
+     * @param verifier verifies service tokens; null when the service has no JWT secret and accepts
+     *     API keys only
+     * @param rejection answers a refused call
+     */
+    public ServiceAuthenticator(List<String> keys, @Nullable TokenVerifier verifier, Rejection rejection) {
         this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
         this.verifier = verifier;
-        this.rejections = new ApiRejections(meters);
+        this.rejection = rejection;
     }
 
     @Override
@@ -59,23 +70,26 @@ public final class ServiceAuthenticator implements WebFilter, Ordered {
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return rejections.reject(
+            return rejection.reject(
                     exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "a service credential is required");
         }
         String credential = header.substring(BEARER.length()).trim();
         if (isKey(credential)) {
             return chain.filter(exchange);
         }
+        if (verifier == null) {
+            return rejection.reject(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "the credential is invalid");
+        }
         TokenVerifier.Verified token;
         try {
             token = verifier.verifyToken(credential);
         } catch (InvalidTokenException e) {
             log.debug("refused API call: {}", e.getMessage());
-            return rejections.reject(
+            return rejection.reject(
                     exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "the credential is invalid or expired");
         }
         if (!token.service()) {
-            return rejections.reject(
+            return rejection.reject(
                     exchange,
                     HttpStatus.FORBIDDEN,
                     "service_credential_required",

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.auth;
+package io.switchboard.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,7 @@
-package io.switchboard.gateway.auth;
+package io.switchboard.auth;
 
 /**
- * Which HS256 secret a gateway verifies user tokens with (and, in local mode, signs development
+ * Which HS256 secret a service verifies tokens with (and, in local mode, signs development
  * tokens with): the configured one, or in local mode only a built-in development secret.
  */
 public final class JwtSecret {
