@@ -1,6 +1,7 @@
 package io.switchboard.gateway.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.auth.ApiRejections;
 import io.switchboard.auth.ServiceAuthenticator;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;

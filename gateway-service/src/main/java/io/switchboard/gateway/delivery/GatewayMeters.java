@@ -1,5 +1,7 @@
 package io.switchboard.gateway.delivery;
 
+import io.switchboard.auth.ApiRejections;
+
 /** The meters gateway-service publishes; names are part of the operations contract (docs/metrics.md). */
 public enum GatewayMeters {
     /** Gauge: open WebSocket sessions on this node. */
@@ -23,7 +25,7 @@ public enum GatewayMeters {
     /** Counter: error frames sent, tag {@code code}. */
     ERRORS_SENT("switchboard.frames.errors"),
     /** Counter: HTTP API calls refused before they reached an endpoint, tag {@code reason} (the error code). */
-    API_REJECTED("switchboard.api.rejected"),
+    API_REJECTED(ApiRejections.METER),
     /** Counter: copies of {@code POST /api/v1/messages} written to Kafka, tag {@code outcome} (accepted, failed). */
     PUBLISHED_COPIES("switchboard.publish.copies"),
     /** Counter: {@code broadcast} frames queued to sessions on this node. */

@@ -1,20 +1,14 @@
 package io.switchboard.presenceservice.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.auth.ApiRejections;
 import io.switchboard.auth.JwtSecret;
 import io.switchboard.auth.ServiceAuthenticator;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.presenceservice.config.PresenceProperties;
-import io.switchboard.protocol.Json;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.lang.Nullable;
-import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Only services may ask who is online: the HTTP API ({@code /api/...}) takes the same credentials as
@@ -26,14 +20,10 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 class ApiAuthentication {
 
-    static final String REJECTED_METER = "switchboard.api.rejected";
-
     @Bean
     ServiceAuthenticator serviceAuthenticator(PresenceProperties properties, MeterRegistry meters) {
         return new ServiceAuthenticator(
-                properties.api().keys(),
-                verifier(properties),
-                (exchange, status, code, message) -> reject(exchange, status, code, message, meters));
+                properties.api().keys(), verifier(properties), new ApiRejections(meters)::reject);
     }
 
     /**
@@ -58,18 +48,5 @@ class ApiAuthentication {
         return new TokenVerifier(
                 JwtSecret.resolve(secret, properties.localMode()),
                 properties.jwt().clockSkew());
-    }
-
-    private static Mono<Void> reject(
-            ServerWebExchange exchange, HttpStatus status, String code, String message, MeterRegistry meters) {
-        meters.counter(REJECTED_METER, "reason", code).increment();
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        byte[] body = Json.MAPPER.writeValueAsBytes(new PresenceController.ApiError(code, message));
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 }

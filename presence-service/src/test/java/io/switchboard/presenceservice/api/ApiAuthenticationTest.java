@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.auth.ApiRejections;
 import io.switchboard.presence.InMemoryPresenceStore;
 import io.switchboard.presenceservice.config.PresenceProperties;
 import io.switchboard.test.TestTokens;
@@ -52,8 +53,7 @@ class ApiAuthenticationTest {
                 .expectBody()
                 .jsonPath("$.code")
                 .isEqualTo("unauthorized");
-        assertThat(meters.counter(ApiAuthentication.REJECTED_METER, "reason", "unauthorized")
-                        .count())
+        assertThat(meters.counter(ApiRejections.METER, "reason", "unauthorized").count())
                 .isEqualTo(1);
     }
 

@@ -1,7 +1,6 @@
-package io.switchboard.gateway.api;
+package io.switchboard.auth;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.protocol.Json;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -11,10 +10,17 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers an HTTP API call that a filter refuses before it reaches an endpoint: the same
- * {@link ApiError} body as every other refusal, counted in {@code switchboard.api.rejected} by code.
+ * Answers an HTTP API call that a filter refuses before it reaches an endpoint, on every service the
+ * same way: the APIs' error body {@code {"code":…,"message":…}}, {@code WWW-Authenticate: Bearer} with
+ * a 401, and one count in {@value #METER} tagged with the code as {@code reason}.
  */
 public final class ApiRejections {
+
+    /** Counter: calls refused before they reached an endpoint, tag {@code reason} (the error code). */
+    public static final String METER = "switchboard.api.rejected";
+
+    /** The APIs' error body; the services' own error records have the same two fields. */
+    private record Error(String code, String message) {}
 
     private final MeterRegistry meters;
 
@@ -23,14 +29,14 @@ public final class ApiRejections {
     }
 
     public Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String code, String message) {
-        meters.counter(GatewayMeters.API_REJECTED.meterName(), "reason", code).increment();
+        meters.counter(METER, "reason", code).increment();
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         if (status == HttpStatus.UNAUTHORIZED) {
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
-        byte[] body = Json.MAPPER.writeValueAsBytes(new ApiError(code, message));
+        byte[] body = Json.MAPPER.writeValueAsBytes(new Error(code, message));
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 }
