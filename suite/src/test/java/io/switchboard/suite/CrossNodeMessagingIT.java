@@ -247,6 +247,30 @@ class CrossNodeMessagingIT {
     }
 
     @Test
+    void aFrameBeyondTheTransportLimitClosesOnlyItsSessionWith1009() {
+        String alice = TestInfra.uniqueId("alice");
+        String bob = TestInfra.uniqueId("bob");
+        try (var a = connect(0, alice, null);
+                var neighbour = connect(0, TestInfra.uniqueId("carol"), null);
+                var b = connect(1, bob, null)) {
+            a.send(send("before", bob, "\"accepted\""));
+            a.awaitFrame(f -> f.contains("\"ack\"") && f.contains("\"before\""), WAIT);
+            // 64 KiB frames are answered with frame_too_large; beyond 128 KiB the gateway does not
+            // buffer the frame at all
+            a.send(send("huge", bob, "\"" + "a".repeat(200_000) + "\""));
+
+            assertThat(a.awaitClosed(WAIT)).isEqualTo(1009);
+            assertThat(json(b.awaitFrame(f -> f.contains("\"msg\""), WAIT))
+                            .get("body")
+                            .asString())
+                    .isEqualTo("accepted");
+            assertThat(neighbour.isOpen()).isTrue();
+            neighbour.send("{\"type\":\"ping\"}");
+            neighbour.awaitFrame(f -> f.contains("\"pong\""), WAIT);
+        }
+    }
+
+    @Test
     void aSilentClientIsClosedAfterTheHeartbeatTimeoutWhileALiveOneStays() {
         String quiet = TestInfra.uniqueId("quiet");
         String lively = TestInfra.uniqueId("lively");

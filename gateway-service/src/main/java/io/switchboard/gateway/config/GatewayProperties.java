@@ -68,7 +68,8 @@ public record GatewayProperties(
      * @param nodeId this node's unique id, part of its Kafka topic name; default: host name and
      *     server port
      * @param maxFrameBytes the largest text frame accepted; larger ones get a {@code frame_too_large}
-     *     error and the session stays open; default 65536
+     *     error and the session stays open, up to twice this (at least 128 KiB), beyond which the
+     *     session is closed with 1009 before the frame is buffered; default 65536
      * @param outboundQueue frames queued for one session before it counts as a slow consumer and is
      *     closed with 4008; default 1024
      * @param maxInflightSends {@code send}s of one session waiting for Kafka at once; further frames

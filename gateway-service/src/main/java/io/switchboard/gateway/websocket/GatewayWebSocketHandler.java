@@ -103,6 +103,23 @@ public final class GatewayWebSocketHandler {
     }
 
     /**
+     * The largest frame (or fragmented message) the transport assembles at all; a larger one closes the
+     * session with 1009 before it is buffered. Between {@code max-frame-bytes} and this, a frame is
+     * read and answered with {@code frame_too_large}, the session stays. Twice the frame limit, at
+     * least 128 KiB: room for a client that misjudges its frame size, while what one session can make
+     * the node buffer stays small (1 MiB each, as before, would let 128 sessions fill a gateway's
+     * 128 MiB of direct memory).
+     */
+    public static int transportFrameLimit(int maxFrameBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * maxFrameBytes, 128 * 1024));
+    }
+
+    /** {@link #transportFrameLimit(int)} for this node's {@code max-frame-bytes}. */
+    public int transportFrameLimit() {
+        return transportFrameLimit(maxFrameBytes);
+    }
+
+    /**
      * Serves one upgraded connection of {@code principal}; the connection closes when the returned
      * Mono completes.
      */
@@ -159,7 +176,7 @@ public final class GatewayWebSocketHandler {
                 // The operators above (and the Redis call's subscription) are done once this emits;
                 // without detaching, the session's outbound stream would hold them for its lifetime.
                 .onTerminateDetach();
-        Mono<Void> input = in.aggregateFrames(WebSocketRoute.TRANSPORT_FRAME_LIMIT)
+        Mono<Void> input = in.aggregateFrames(transportFrameLimit())
                 .receiveFrames()
                 .<Object>handle((frame, requests) -> {
                     Object request = inbound(session, frame);

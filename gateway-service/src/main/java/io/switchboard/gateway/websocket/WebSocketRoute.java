@@ -28,18 +28,18 @@ import reactor.netty.http.server.WebsocketServerSpec;
  */
 public final class WebSocketRoute implements NettyRouteProvider {
 
-    /** Frames beyond this are cut by Netty itself; below it, oversized frames get an error frame instead. */
-    public static final int TRANSPORT_FRAME_LIMIT = 1 << 20;
-
     private final HandshakeAuthenticator authenticator;
     private final GatewayWebSocketHandler handler;
-    private final WebsocketServerSpec spec = WebsocketServerSpec.builder()
-            .maxFramePayloadLength(TRANSPORT_FRAME_LIMIT)
-            .build();
+    private final WebsocketServerSpec spec;
 
     public WebSocketRoute(HandshakeAuthenticator authenticator, GatewayWebSocketHandler handler) {
         this.authenticator = authenticator;
         this.handler = handler;
+        // Frames beyond the transport limit are cut by Netty itself (1009); below it, oversized
+        // frames get an error frame instead.
+        this.spec = WebsocketServerSpec.builder()
+                .maxFramePayloadLength(handler.transportFrameLimit())
+                .build();
     }
 
     @Override
