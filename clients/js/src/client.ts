@@ -133,6 +133,12 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Sends waiting for their ack at most; more are rejected with `too_many_pending`. Default 1000. */
   maxPendingSends?: number;
+  /**
+   * The largest `send` frame (UTF-8 bytes), the server's `switchboard.gateway.max-frame-bytes`; a larger
+   * one is rejected with `frame_too_large` without being sent (the server would refuse it, or close the
+   * connection on every retry). Default 65 536, the server's default.
+   */
+  maxFrameBytes?: number;
   /** How often a send answered with a retryable error (`unavailable`) is retried. Default 8. */
   sendRetries?: number;
   /** A connection that lasted this long resets the backoff. Default 5000 ms. */
@@ -190,6 +196,7 @@ export class SwitchboardClient {
   private readonly recvMaxBatch: number;
   private readonly connectTimeoutMs: number;
   private readonly maxPendingSends: number;
+  private readonly maxFrameBytes: number;
   private readonly sendRetries: number;
   private readonly stableAfterMs: number;
 
@@ -255,6 +262,7 @@ export class SwitchboardClient {
     this.recvMaxBatch = options.recv?.maxBatch ?? 100;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.maxPendingSends = options.maxPendingSends ?? 1000;
+    this.maxFrameBytes = options.maxFrameBytes ?? 65_536;
     this.sendRetries = options.sendRetries ?? 8;
     this.stableAfterMs = options.stableAfterMs ?? 5000;
     this.events = new Emitter<ClientEvents>((error) => reportListenerError(error));
@@ -339,10 +347,17 @@ export class SwitchboardClient {
         new SwitchboardError('too_many_pending', `${this.maxPendingSends} sends are already waiting for their ack`, cid),
       );
     }
+    let frame: string;
     try {
-      JSON.stringify(body);
+      frame = JSON.stringify({ type: 'send', cid, to, body });
     } catch {
       return Promise.reject(new SwitchboardError('bad_request', 'body is not JSON-serializable', cid));
+    }
+    const frameBytes = utf8Length(frame);
+    if (frameBytes > this.maxFrameBytes) {
+      return Promise.reject(
+        new SwitchboardError('frame_too_large', `the send frame is ${frameBytes} bytes; at most ${this.maxFrameBytes}`, cid),
+      );
     }
     return new Promise<SendResult>((resolve, reject) => {
       const entry: PendingSend = { cid, to, body, resolve, reject, retries: 0 };
@@ -943,4 +958,23 @@ function reportListenerError(error: unknown): void {
   } else {
     console.error('switchboard: an event listener threw', error);
   }
+}
+
+/** UTF-8 length of a string without encoding it (lone surrogates count as the 3-byte replacement). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      bytes += 1;
+    } else if (c < 0x800) {
+      bytes += 2;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else {
+      bytes += 3;
+    }
+  }
+  return bytes;
 }

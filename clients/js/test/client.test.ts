@@ -533,6 +533,19 @@ describe('send', () => {
     await assert.rejects(t.client.send('bob', 3), (e: SwitchboardError) => e.code === 'too_many_pending');
     assert.equal(t.ws.last().sentOf('send').length, 2);
   });
+
+  it('refuses a send frame larger than the server takes, counting UTF-8 bytes, without sending it', async () => {
+    const t = await connected({ maxFrameBytes: 100 });
+    // {"type":"send","cid":"c1","to":"bob","body":"…"} is 47 bytes around the text: 53 bytes of text fit
+    await assert.rejects(t.client.send('bob', 'é'.repeat(27), { cid: 'c1' }), (e: SwitchboardError) => e.code === 'frame_too_large');
+    await assert.rejects(t.client.send('bob', '😀'.repeat(13) + 'aa', { cid: 'c2' }), (e: SwitchboardError) => e.code === 'frame_too_large');
+    void t.client.send('bob', 'é'.repeat(26) + 'a', { cid: 'c3' });
+    void t.client.send('bob', '😀'.repeat(13) + 'a', { cid: 'c4' });
+    assert.deepEqual(
+      t.ws.last().sentOf('send').map((f) => f.cid),
+      ['c3', 'c4'],
+    );
+  });
 });
 
 describe('presence', () => {
