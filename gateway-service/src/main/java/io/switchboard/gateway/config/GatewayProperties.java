@@ -1,5 +1,6 @@
 package io.switchboard.gateway.config;
 
+import io.switchboard.auth.JwtSettings;
 import io.switchboard.kafka.KafkaSettings;
 import io.switchboard.redis.RedisSettings;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("switchboard")
 public record GatewayProperties(
-        Jwt jwt,
+        JwtSettings jwt,
         Heartbeat heartbeat,
         Gateway gateway,
         Delivery delivery,
@@ -24,30 +25,12 @@ public record GatewayProperties(
         boolean localMode) {
 
     public GatewayProperties {
-        jwt = jwt == null ? new Jwt(null, null) : jwt;
+        jwt = jwt == null ? JwtSettings.unset() : jwt;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         gateway = gateway == null ? new Gateway(null, 0, 0, 0, null, null, 0) : gateway;
         delivery = delivery == null ? new Delivery(null, null, 0, null) : delivery;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
-    }
-
-    /**
-     * @param secret the HS256 secret shared with whoever issues user tokens, at least 32 bytes
-     *     ({@code SWITCHBOARD_JWT_SECRET}); required outside local mode
-     * @param clockSkew tolerance when checking {@code exp}; default 0s
-     */
-    public record Jwt(String secret, Duration clockSkew) {
-        public Jwt {
-            clockSkew = clockSkew == null ? Duration.ZERO : clockSkew;
-        }
-
-        /** Never the secret: records print every field, and configuration ends up in logs. */
-        @Override
-        public String toString() {
-            return "Jwt[secret=" + (secret == null || secret.isBlank() ? "unset" : "(set)") + ", clockSkew=" + clockSkew
-                    + "]";
-        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.auth.JwtSecret;
+import io.switchboard.auth.JwtSettings;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.api.ApiProperties;
 import io.switchboard.redis.RedisSettings;
@@ -17,7 +18,7 @@ class GatewayConfigurationTest {
     private final GatewayConfiguration configuration = new GatewayConfiguration();
 
     private static GatewayProperties properties(String secret, boolean localMode) {
-        return new GatewayProperties(new GatewayProperties.Jwt(secret, null), null, null, null, null, null, localMode);
+        return new GatewayProperties(new JwtSettings(secret, null), null, null, null, null, null, localMode);
     }
 
     @Test

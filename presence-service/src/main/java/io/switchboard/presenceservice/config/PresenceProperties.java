@@ -1,6 +1,7 @@
 package io.switchboard.presenceservice.config;
 
 import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.JwtSettings;
 import io.switchboard.kafka.KafkaSettings;
 import io.switchboard.redis.RedisSettings;
 import java.time.Duration;
@@ -20,32 +21,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("switchboard")
 public record PresenceProperties(
-        Presence presence, KafkaSettings kafka, RedisSettings redis, Jwt jwt, Api api, boolean localMode) {
+        Presence presence, KafkaSettings kafka, RedisSettings redis, JwtSettings jwt, Api api, boolean localMode) {
 
     public PresenceProperties {
         presence = presence == null ? new Presence(null, null, 0, 0) : presence;
         kafka = kafka == null ? KafkaSettings.of(null) : kafka;
         redis = redis == null ? new RedisSettings(null) : redis;
-        jwt = jwt == null ? new Jwt(null, null) : jwt;
+        jwt = jwt == null ? JwtSettings.unset() : jwt;
         api = api == null ? new Api(null) : api;
-    }
-
-    /**
-     * @param secret the HS256 secret service tokens are signed with ({@code SWITCHBOARD_JWT_SECRET},
-     *     the gateways' secret); optional when API keys are configured
-     * @param clockSkew tolerance when checking {@code exp}; default 0s
-     */
-    public record Jwt(String secret, Duration clockSkew) {
-        public Jwt {
-            clockSkew = clockSkew == null ? Duration.ZERO : clockSkew;
-        }
-
-        /** Never the secret: records print every field, and configuration ends up in logs. */
-        @Override
-        public String toString() {
-            return "Jwt[secret=" + (secret == null || secret.isBlank() ? "unset" : "(set)") + ", clockSkew=" + clockSkew
-                    + "]";
-        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.auth.ApiRejections;
+import io.switchboard.auth.JwtSettings;
 import io.switchboard.presence.InMemoryPresenceStore;
 import io.switchboard.presenceservice.config.PresenceProperties;
 import io.switchboard.test.TestTokens;
@@ -31,12 +32,7 @@ class ApiAuthenticationTest {
 
     private static PresenceProperties configured(String secret, List<String> keys, boolean localMode) {
         return new PresenceProperties(
-                null,
-                null,
-                null,
-                new PresenceProperties.Jwt(secret, null),
-                new PresenceProperties.Api(keys),
-                localMode);
+                null, null, null, new JwtSettings(secret, null), new PresenceProperties.Api(keys), localMode);
     }
 
     private final WebTestClient client = client(configured(TestTokens.SECRET, List.of(KEY), false));
@@ -130,6 +126,14 @@ class ApiAuthenticationTest {
                 .exchange()
                 .expectStatus()
                 .isUnauthorized();
+    }
+
+    @Test
+    void theConfigurationPrintsWithoutItsSecrets() {
+        assertThat(configured(TestTokens.SECRET, List.of(KEY), false).toString())
+                .doesNotContain(TestTokens.SECRET)
+                .doesNotContain(KEY)
+                .contains("(set)", "1 configured");
     }
 
     @Test
