@@ -120,7 +120,11 @@ public final class RedisServer implements AutoCloseable {
             // Our redis-server would fail to bind, and the PING below would be answered by the
             // other one: the suite would silently use someone else's Redis and data.
             data.release();
-            throw new IllegalStateException("127.0.0.1:" + port + " is already in use (another redis-server?)");
+            throw new IllegalStateException("127.0.0.1:" + port + " is already in use"
+                    + redisServerOn(port)
+                            .map(pid -> " by redis-server pid " + pid + " (left behind by a suite that was killed"
+                                    + " with SIGKILL? If so, stop it: kill " + pid + ")")
+                            .orElse(" (another redis-server?)"));
         }
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
@@ -161,6 +165,30 @@ public final class RedisServer implements AutoCloseable {
         }
         log.info("redis-server ready at 127.0.0.1:{} (pid {}, {})", port, process.pid(), description);
         return server;
+    }
+
+    /**
+     * The pid of a redis-server process listening on {@code port}, found by its process title (Linux
+     * only: {@code /proc/<pid>/cmdline}, where redis-server writes {@code redis-server <addr>:<port>};
+     * Java's own view of command lines shows the binary it links to and no arguments).
+     */
+    static Optional<Long> redisServerOn(int port) {
+        String listening = ":" + port + " ";
+        return ProcessHandle.allProcesses()
+                .map(ProcessHandle::pid)
+                .filter(pid -> {
+                    try {
+                        String title = new String(
+                                                Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                                                StandardCharsets.UTF_8)
+                                        .replace('\0', ' ')
+                                + " ";
+                        return title.contains("redis-server") && title.contains(listening);
+                    } catch (IOException | RuntimeException e) {
+                        return false; // gone meanwhile, not ours to read, or no /proc
+                    }
+                })
+                .findFirst();
     }
 
     /** The {@code redis-server} on the PATH (or in /usr/bin, /usr/sbin, /usr/local/bin), if any. */
