@@ -20,5 +20,5 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 echo "suite not ready after 120 s; see $log" >&2
-kill "$pid"
+stop_suite "$pid" || true
 exit 1

@@ -18,6 +18,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The README's main command: the whole suite on this machine, in the foreground. A real Kafka
@@ -73,6 +74,30 @@ public final class LocalSuite {
         boolean external = !externalKafka.isEmpty() || !externalRedis.isEmpty();
         boolean localMode = Boolean.parseBoolean(env("SWITCHBOARD_LOCAL_MODE", Boolean.toString(!external)));
 
+        // One hook stops whatever has started, registered before anything starts: a SIGTERM during
+        // start-up, or a start that fails, must not leave redis-server (a separate process) running.
+        AtomicReference<RedisServer> ownRedis = new AtomicReference<>();
+        AtomicReference<KafkaServer> ownKafka = new AtomicReference<>();
+        AtomicReference<Suite> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                Suite up = running.get();
+                                if (up != null) {
+                                    System.out.println("stopping Switchboard...");
+                                    up.close();
+                                }
+                            } finally {
+                                // Even if a service fails to stop with an Error.
+                                closeQuietly(ownKafka.get());
+                                closeQuietly(ownRedis.get());
+                                stopped.countDown();
+                            }
+                        },
+                        "switchboard-shutdown"));
+
         RedisServer redis = null;
         String redisUri = externalRedis;
         if (externalRedis.isEmpty()) {
@@ -82,6 +107,7 @@ public final class LocalSuite {
                     .appendOnly(true)
                     // Stopped by our own hook, after the services that use it, not concurrently with them.
                     .stopWithJvm(false));
+            ownRedis.set(redis);
             redisUri = redis.uri();
             System.out.printf(
                     "redis     redis://127.0.0.1:%d  (%s, AOF in %s)%n",
@@ -95,6 +121,7 @@ public final class LocalSuite {
         if (externalKafka.isEmpty()) {
             kafka = KafkaServer.start(
                     KafkaServer.Options.defaults().port(kafkaPort).dataDir(dataDir.resolve("kafka")));
+            ownKafka.set(kafka);
             bootstrapServers = kafka.bootstrapServers();
             System.out.printf("kafka     %s  (KRaft, data in %s)%n", bootstrapServers, dataDir.resolve("kafka"));
         } else {
@@ -111,29 +138,13 @@ public final class LocalSuite {
                     gatewayPorts,
                     Map.of("switchboard.local-mode", Boolean.toString(localMode)),
                     handOff));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Kafka's threads would keep this JVM alive: stop what started, then fail.
             closeQuietly(kafka);
             closeQuietly(redis);
             throw e;
         }
-        KafkaServer ownKafka = kafka;
-        RedisServer ownRedis = redis;
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println("stopping Switchboard...");
-                            try {
-                                suite.close();
-                            } finally {
-                                // Even if a service fails to stop with an Error: redis-server is a
-                                // separate process and would outlive this JVM.
-                                closeQuietly(ownKafka);
-                                closeQuietly(ownRedis);
-                                stopped.countDown();
-                            }
-                        },
-                        "switchboard-shutdown"));
+        running.set(suite);
 
         System.out.printf(
                 "presence  http://127.0.0.1:%d/api/v1/presence/{user}  (service credential, as for the http api)%n",
