@@ -271,6 +271,18 @@ class CrossNodeMessagingIT {
     }
 
     @Test
+    void aMessageInFragmentsThatGrowsBeyondTheTransportLimitIsClosedWith1009Too() {
+        try (var a = connect(0, TestInfra.uniqueId("alice"), null)) {
+            String chunk = "a".repeat(60_000);
+            // each frame is within the limit; the message they add up to (180 KB) is not
+            a.sendFragmented(
+                    "{\"type\":\"send\",\"cid\":\"f\",\"to\":\"bob\",\"body\":\"" + chunk, chunk, chunk + "\"}");
+
+            assertThat(a.awaitClosed(WAIT)).isEqualTo(1009);
+        }
+    }
+
+    @Test
     void aSilentClientIsClosedAfterTheHeartbeatTimeoutWhileALiveOneStays() {
         String quiet = TestInfra.uniqueId("quiet");
         String lively = TestInfra.uniqueId("lively");

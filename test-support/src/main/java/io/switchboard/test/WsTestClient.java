@@ -3,8 +3,10 @@ package io.switchboard.test;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +98,7 @@ public final class WsTestClient {
                             })
                             .then()
                             .doFinally(signal -> inboundDone.tryEmitValue(true));
-                    Mono<Void> writing = out.sendString(
+                    Mono<Void> writing = out.sendObject(
                                     connection.outgoing.asFlux().takeUntilOther(inboundDone.asMono()))
                             .then()
                             .then(out.sendClose(NORMAL_CLOSURE, "bye"));
@@ -164,7 +166,8 @@ public final class WsTestClient {
     public static final class Connection implements AutoCloseable {
 
         private final List<String> received = new CopyOnWriteArrayList<>();
-        private final Sinks.Many<String> outgoing = Sinks.many().unicast().onBackpressureBuffer();
+        private final Sinks.Many<WebSocketFrame> outgoing =
+                Sinks.many().unicast().onBackpressureBuffer();
         private final CompletableFuture<Void> opened = new CompletableFuture<>();
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
         private final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
@@ -179,12 +182,36 @@ public final class WsTestClient {
          * @throws IllegalStateException once the session is closing or closed
          */
         public void send(String text) {
-            Sinks.EmitResult result;
-            synchronized (outgoing) { // a unicast sink takes one emitter at a time
-                result = outgoing.tryEmitNext(text);
+            emit(List.of(new TextWebSocketFrame(text)));
+        }
+
+        /**
+         * Sends one text message in fragments, one frame per part: a text frame that is not final,
+         * then continuation frames, the last one final.
+         *
+         * @throws IllegalStateException once the session is closing or closed
+         */
+        public void sendFragmented(String... parts) {
+            List<WebSocketFrame> frames = new ArrayList<>(parts.length);
+            for (int i = 0; i < parts.length; i++) {
+                boolean last = i == parts.length - 1;
+                frames.add(
+                        i == 0
+                                ? new TextWebSocketFrame(last, 0, parts[i])
+                                : new ContinuationWebSocketFrame(last, 0, parts[i]));
             }
-            if (result.isFailure()) {
-                throw new IllegalStateException("cannot send on a closed WebSocket (" + result + ")");
+            emit(frames);
+        }
+
+        private void emit(List<WebSocketFrame> frames) {
+            synchronized (outgoing) { // a unicast sink takes one emitter at a time
+                for (WebSocketFrame frame : frames) {
+                    Sinks.EmitResult result = outgoing.tryEmitNext(frame);
+                    if (result.isFailure()) {
+                        frame.release();
+                        throw new IllegalStateException("cannot send on a closed WebSocket (" + result + ")");
+                    }
+                }
             }
         }
 

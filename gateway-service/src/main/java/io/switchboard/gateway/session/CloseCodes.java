@@ -24,6 +24,12 @@ public final class CloseCodes {
      */
     public static final CloseStatus SERVICE_RESTART = new CloseStatus(1012, "service restart");
 
+    /**
+     * A message beyond the transport limit (twice {@code max-frame-bytes}, at least 128 KiB). Netty's
+     * decoder closes with it for a single frame; the gateway does for a message sent in fragments.
+     */
+    public static final CloseStatus MESSAGE_TOO_BIG = CloseStatus.TOO_BIG_TO_PROCESS;
+
     /** The session could not be registered (presence unavailable); reconnect later. */
     public static final CloseStatus TRY_AGAIN_LATER = new CloseStatus(1013, "try again later");
 

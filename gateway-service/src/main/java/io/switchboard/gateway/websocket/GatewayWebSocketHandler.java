@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -107,8 +108,8 @@ public final class GatewayWebSocketHandler {
      * session with 1009 before it is buffered. Between {@code max-frame-bytes} and this, a frame is
      * read and answered with {@code frame_too_large}, the session stays. Twice the frame limit, at
      * least 128 KiB: room for a client that misjudges its frame size, while what one session can make
-     * the node buffer stays small (1 MiB each, as before, would let 128 sessions fill a gateway's
-     * 128 MiB of direct memory).
+     * the node buffer stays small (at 1 MiB each, 160 sessions could hold all the direct memory
+     * compose gives a gateway).
      */
     public static int transportFrameLimit(int maxFrameBytes) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * maxFrameBytes, 128 * 1024));
@@ -192,7 +193,13 @@ public final class GatewayWebSocketHandler {
                 .switchOnFirst((first, requests) -> requests.flatMapSequential(
                                 request -> reply(session, request), maxInflightSends)
                         .flatMap(write -> write, maxInflightSends))
-                .then();
+                .then()
+                // A message sent in fragments that grows past the transport limit: the aggregator
+                // drops it and ends the input; say why, as the decoder does for one large frame.
+                .onErrorResume(TooLongFrameException.class, e -> {
+                    session.close(CloseCodes.MESSAGE_TOO_BIG);
+                    return Mono.empty();
+                });
 
         // The welcome (queued first) leaves only once the session is registered; a session that
         // cannot be registered is closed without ever being welcomed. Frames the client sends
@@ -348,6 +355,8 @@ public final class GatewayWebSocketHandler {
                 return "drain";
             case 1013:
                 return "unavailable";
+            case 1009:
+                return "message_too_big";
             default:
                 return "error";
         }
