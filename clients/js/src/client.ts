@@ -154,7 +154,8 @@ export interface ClientOptions {
 interface PendingSend {
   cid: string;
   to: string;
-  body: unknown;
+  /** The `send` frame as measured against `maxFrameBytes`, sent as it is on every try. */
+  frame: string;
   resolve: (result: SendResult) => void;
   reject: (error: SwitchboardError) => void;
   retries: number;
@@ -360,7 +361,7 @@ export class SwitchboardClient {
       );
     }
     return new Promise<SendResult>((resolve, reject) => {
-      const entry: PendingSend = { cid, to, body, resolve, reject, retries: 0 };
+      const entry: PendingSend = { cid, to, frame, resolve, reject, retries: 0 };
       this.pending.set(cid, entry);
       if (options.timeoutMs !== undefined) {
         entry.deadline = this.clock.setTimeout(() => {
@@ -811,7 +812,7 @@ export class SwitchboardClient {
 
   private transmit(entry: PendingSend): void {
     if (this.current === 'open' && entry.retryTimer === undefined) {
-      this.sendFrame({ type: 'send', cid: entry.cid, to: entry.to, body: entry.body });
+      this.sendText(entry.frame);
     }
   }
 
@@ -854,12 +855,16 @@ export class SwitchboardClient {
   }
 
   private sendFrame(frame: ClientFrame): boolean {
+    return this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) {
       return false;
     }
     try {
-      socket.send(JSON.stringify(frame));
+      socket.send(text);
       return true;
     } catch {
       return false; // The close event follows and the frame goes again after the reconnect.

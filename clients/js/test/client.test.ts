@@ -546,6 +546,24 @@ describe('send', () => {
       ['c3', 'c4'],
     );
   });
+
+  it('sends a message as it was when send() was called, also after a reconnect', async () => {
+    const t = await connected();
+    const body = { text: 'hello' };
+    void t.client.send('bob', body, { cid: 'c1' });
+    body.text = 'changed afterwards';
+    const before = t.ws.last();
+    before.serverClose(1006); // lost before the ack
+    await t.clock.advance(500);
+    t.ws.last().welcome(0);
+    assert.notEqual(t.ws.last(), before);
+    for (const ws of [before, t.ws.last()]) {
+      assert.deepEqual(
+        ws.sentOf('send').map((f) => f.body),
+        [{ text: 'hello' }],
+      );
+    }
+  });
 });
 
 describe('presence', () => {
