@@ -14,7 +14,8 @@ import reactor.core.publisher.Mono;
  * sb:sent:{user}:prev} (hashes cid → {@code messageId|to}). The first claim a window after the current
  * generation started (by Redis's clock) renames it to {@code :prev}, dropping the one before; so a
  * claim is remembered for at least the window and at most two, and a user's claims cost one hash
- * entry each. Both expire two windows after the user's last send.
+ * entry each. A generation expires two windows after it started (every claim in it was made within
+ * its first window), also once it is {@code :prev}.
  *
  * <p>Claims are grouped ({@link GroupedCalls}): at most {@value #CALLS_IN_FLIGHT} script calls are in
  * flight, and the claims made meanwhile go together in the next call (at most

@@ -31,6 +31,9 @@ for c = 1, #KEYS / 2 do
     since = nil
   end
   if not since then
+    -- Set once per generation, not per claim: every claim of this generation is made less than a
+    -- window after SINCE (the first one later starts the next generation), so expiring two windows
+    -- after SINCE keeps each for at least a window, also as :prev (RENAME keeps the expiry).
     redis.call('HSET', cur, SINCE, now)
     redis.call('PEXPIRE', cur, 2 * window)
   end
@@ -43,9 +46,6 @@ for c = 1, #KEYS / 2 do
     reply[#reply + 1] = 0
     reply[#reply + 1] = redis.call('HGET', cur, cid)
   else
-    -- The pair lives two windows after the last claim: long enough for the current generation to
-    -- serve its window as :prev.
-    redis.call('PEXPIRE', cur, 2 * window)
     reply[#reply + 1] = 1
     reply[#reply + 1] = claim
   end

@@ -52,6 +52,28 @@ class RedisSendLedgerIT extends AbstractSendLedgerContractTest {
     }
 
     @Test
+    void aClaimMadeLateInAGenerationIsStillRememberedAWindowLater() throws InterruptedException {
+        SendLedger ledger = new RedisSendLedger(redis.reactive(), SHORT_WINDOW);
+        String erin = newUser();
+        long started = System.nanoTime();
+        ledger.claim(erin, "early", "m1", "bob").block(); // starts the generation
+        sleepUntil(started, 700);
+        ledger.claim(erin, "late", "m2", "bob").block();
+        sleepUntil(started, 1_150);
+        ledger.claim(erin, "next", "m3", "bob").block(); // a window on: the generation becomes :prev
+
+        sleepUntil(started, 1_550); // 0.85 windows after the late claim
+        assertThat(ledger.claim(erin, "late", "m4", "bob").block()).isEqualTo(new SendLedger.Claim("m2", "bob", false));
+    }
+
+    private static void sleepUntil(long startedNanos, long millis) throws InterruptedException {
+        long left = millis - (System.nanoTime() - startedNanos) / 1_000_000;
+        if (left > 0) {
+            Thread.sleep(left);
+        }
+    }
+
+    @Test
     void everyKeyTheLedgerWritesExpiresWithinTwoWindows() {
         SendLedger ledger = new RedisSendLedger(redis.reactive(), SHORT_WINDOW);
         String erin = newUser();
