@@ -19,11 +19,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -99,6 +102,9 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
     private volatile BatchObserver batchObserver = BatchObserver.NONE;
     private volatile Duration stallWarningAfter = STALL_WARNING_AFTER;
+    /** How long a rebalance or close waits for the batch in flight before giving up on it. */
+    private volatile Duration inFlightTimeout = CLOSE_TIMEOUT;
+
     private Thread thread;
     private BatchHandler<K, V> handler;
     private InFlight inFlight;
@@ -118,13 +124,18 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     /** The batch being processed and the offsets to commit once it is. */
     private final class InFlight {
         final Map<TopicPartition, OffsetAndMetadata> offsets;
+        /** Where the batch starts on each partition: read from here again if it is given up on. */
+        final Map<TopicPartition, Long> firstOffsets;
+
         final int size;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startNanos = System.nanoTime();
+        volatile Disposable handling;
         boolean warnedStalled;
 
-        InFlight(Map<TopicPartition, OffsetAndMetadata> offsets, int size) {
+        InFlight(Map<TopicPartition, OffsetAndMetadata> offsets, Map<TopicPartition, Long> firstOffsets, int size) {
             this.offsets = offsets;
+            this.firstOffsets = firstOffsets;
             this.size = size;
         }
     }
@@ -198,6 +209,15 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                     records = consumer.poll(pollTimeout());
                 } catch (WakeupException e) {
                     continue;
+                } catch (KafkaException e) {
+                    if (!isTransient(e)) {
+                        throw e;
+                    }
+                    // A slow broker (a timeout, in the rebalance callback too): try again rather than
+                    // leave this service without a consumer.
+                    log.warn("Kafka receiver {}: poll failed, retrying: {}", name, e.toString());
+                    LockSupport.parkNanos(POLL_TIMEOUT.toNanos());
+                    continue;
                 }
                 if (!records.isEmpty()) {
                     dispatch(records);
@@ -220,6 +240,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 log.warn("closing Kafka receiver {}: {}", name, e.toString());
             }
         }
+    }
+
+    /** An error the next poll may not have: the client's retriable ones, also when a rebalance callback threw them. */
+    private static boolean isTransient(KafkaException e) {
+        return e instanceof RetriableException || e.getCause() instanceof RetriableException;
     }
 
     /**
@@ -294,12 +319,14 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private void dispatch(ConsumerRecords<K, V> records) {
         List<ConsumerRecord<K, V>> batch = new ArrayList<>(records.count());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
         for (ConsumerRecord<K, V> record : records) {
             batch.add(record);
-            offsets.put(
-                    new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            firstOffsets.putIfAbsent(partition, record.offset());
         }
-        InFlight current = new InFlight(offsets, batch.size());
+        InFlight current = new InFlight(offsets, firstOffsets, batch.size());
         inFlight = current;
         BatchObserver observer = batchObserver;
         long nowMillis = System.currentTimeMillis();
@@ -307,7 +334,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             observer.waited(Math.max(0, nowMillis - record.timestamp()));
         }
         long startNanos = System.nanoTime();
-        Mono.defer(() -> handler.handle(batch))
+        Disposable handling = Mono.defer(() -> handler.handle(batch))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
                         .maxBackoff(MAX_RETRY)
                         .filter(e -> running)
@@ -322,6 +349,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                         }))
                 .doFinally(signal -> observer.handled(batch.size(), System.nanoTime() - startNanos))
                 .subscribe(null, error -> completed(current, false), () -> completed(current, true));
+        current.handling = handling;
     }
 
     /** Called on whatever thread the handler completed on: hand the commit to the poll thread. */
@@ -390,7 +418,13 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             return;
         }
         if (sync) {
-            consumer.commitSync(owned);
+            try {
+                consumer.commitSync(owned);
+            } catch (WakeupException e) {
+                // The wakeup was meant for a poll (a completion of a slow batch, or close()), and
+                // the consumer throws it at the next blocking call: it must not cost this commit.
+                consumer.commitSync(owned);
+            }
         } else {
             consumer.commitAsync(owned, (committed, error) -> {
                 if (error != null) {
@@ -409,15 +443,21 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         InFlight batch = inFlight;
         if (batch != null) {
             inFlight = null;
+            boolean handled = false;
             try {
-                if (batch.done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    keepForCommit(batch);
-                }
+                handled = batch.done.get(inFlightTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 log.warn(
-                        "Kafka receiver {}: batch in flight not finished, it will be redelivered: {}",
+                        "Kafka receiver {}: batch of {} in flight not finished, it is cancelled and will be read"
+                                + " again: {}",
                         name,
+                        batch.size,
                         e.toString());
+            }
+            if (handled) {
+                keepForCommit(batch);
+            } else {
+                giveUp(batch);
             }
         }
         tasks.clear(); // completions of batches already settled above
@@ -432,6 +472,25 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         } catch (IllegalStateException e) {
             // not subscribed any more
         }
+    }
+
+    /**
+     * Stops a batch that will not be committed and rewinds the partitions this member keeps to its
+     * start. Without both, it would go on in the background (a second batch in flight, out of
+     * order), and on a partition still assigned after a cooperative rebalance the batches after it
+     * would be committed past records it never handled.
+     */
+    private void giveUp(InFlight batch) {
+        Disposable handling = batch.handling;
+        if (handling != null) {
+            handling.dispose();
+        }
+        Set<TopicPartition> assigned = consumer.assignment();
+        batch.firstOffsets.forEach((partition, first) -> {
+            if (assigned.contains(partition)) {
+                consumer.seek(partition, first);
+            }
+        });
     }
 
     /** Reports, once each, a batch in flight and a group membership without partitions for too long. */
@@ -532,6 +591,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     /** Reports stalls after {@code after} instead of {@link #STALL_WARNING_AFTER} (for tests). */
     void warnOfStallsAfter(Duration after) {
         this.stallWarningAfter = after;
+    }
+
+    /** How long a rebalance or close waits for the batch in flight (for tests; default 30 s). */
+    void giveUpOnBatchesAfter(Duration after) {
+        this.inFlightTimeout = after;
     }
 
     /** One observer; a later call replaces it. */

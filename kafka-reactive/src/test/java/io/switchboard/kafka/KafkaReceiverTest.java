@@ -17,13 +17,17 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +131,52 @@ class KafkaReceiverTest {
     }
 
     @Test
+    void closingWhileABatchIsInFlightCommitsItOnceItCompletes() {
+        // As KafkaConsumer does: a wakeup() not taken by a poll is thrown by the next blocking call.
+        AtomicBoolean wakeupPending = new AtomicBoolean();
+        List<Long> commits = new CopyOnWriteArrayList<>();
+        MockConsumer<String, String> waking = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized void wakeup() {
+                wakeupPending.set(true);
+                super.wakeup();
+            }
+
+            @Override
+            public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
+                wakeupPending.set(false);
+                return super.poll(timeout);
+            }
+
+            @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                if (wakeupPending.getAndSet(false)) {
+                    throw new WakeupException();
+                }
+                commits.add(offsets.get(P0).offset());
+                super.commitSync(offsets);
+            }
+        };
+        Node node = new Node(0, "localhost", 9092);
+        waking.updatePartitions(
+                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+        waking.updateBeginningOffsets(Map.of(P0, 0L));
+        receiver.close();
+        receiver = KafkaReceiver.of(waking, "test", null, TOPIC);
+        AtomicBoolean handling = new AtomicBoolean();
+        receiver.start(records -> Mono.delay(Duration.ofMillis(150))
+                .doOnSubscribe(subscription -> handling.set(true))
+                .then());
+        receiver.ready().block(Duration.ofSeconds(5));
+        waking.schedulePollTask(() -> waking.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a")));
+        await().atMost(Duration.ofSeconds(5)).until(handling::get);
+
+        receiver.close(); // wakes the consumer, which the final commit must not trip over
+
+        assertThat(commits).containsExactly(1L);
+    }
+
+    @Test
     void aFailedBatchIsHandedOverAgainUntilItSucceedsAndOnlyThenCommitted() {
         AtomicInteger attempts = new AtomicInteger();
         List<List<String>> seen = new CopyOnWriteArrayList<>();
@@ -212,6 +262,63 @@ class KafkaReceiverTest {
                     .until(() -> committed() != null && committed().offset() == 1);
             assertThat(logs.matching("reported stalled completed")).hasSize(1);
         }
+    }
+
+    @Test
+    void aBatchGivenUpOnInARebalanceIsCancelledAndItsRecordsAreReadAgainOnThePartitionThatStays() {
+        TopicPartition p1 = new TopicPartition(TOPIC, 1);
+        Node node = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(
+                TOPIC,
+                List.of(
+                        new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node}),
+                        new PartitionInfo(TOPIC, 1, node, new Node[] {node}, new Node[] {node})));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, p1, 0L));
+        receiver.close();
+        receiver = KafkaReceiver.of(consumer, "test", List.of(TOPIC), null);
+        receiver.giveUpOnBatchesAfter(Duration.ofMillis(200));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        List<List<String>> batches = new CopyOnWriteArrayList<>();
+        receiver.start(records -> {
+            batches.add(records.stream().map(ConsumerRecord::value).toList());
+            return batches.size() == 1 ? Mono.<Void>never().doOnCancel(() -> cancelled.set(true)) : Mono.empty();
+        });
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0, p1));
+            add(0, "a");
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "k", "x"));
+        });
+        await().until(() -> batches.size() == 1);
+
+        // Partition 1 moves to another member while the batch hangs; partition 0 stays here (a
+        // cooperative rebalance). The broker still has record 0 of partition 0.
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            add(0, "a");
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(cancelled::get);
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+        assertThat(batches.get(1)).containsExactly("a");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> committed() != null && committed().offset() == 1);
+    }
+
+    @Test
+    void aTransientPollErrorDoesNotStopTheReceiver() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        receiver.start(records -> {
+            records.forEach(r -> seen.add(r.value()));
+            return Mono.empty();
+        });
+        receiver.ready().block(Duration.ofSeconds(5));
+        consumer.setPollException(new TimeoutException("the broker is slow"));
+
+        add(0, "a");
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> committed() != null && committed().offset() == 1);
+        assertThat(seen).containsExactly("a");
     }
 
     @Test
