@@ -48,11 +48,19 @@ class KafkaReceiverTest {
 
     @BeforeEach
     void topic() {
-        Node node = new Node(0, "localhost", 9092);
-        consumer.updatePartitions(
-                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        withPartitions(consumer, 1);
         receiver = KafkaReceiver.of(consumer, "test", null, TOPIC);
+    }
+
+    /** Gives the mock topic {@code count} partitions, each starting at offset 0. */
+    private static void withPartitions(MockConsumer<String, String> mock, int count) {
+        Node node = new Node(0, "localhost", 9092);
+        List<PartitionInfo> partitions = new ArrayList<>();
+        for (int p = 0; p < count; p++) {
+            partitions.add(new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node}));
+            mock.updateBeginningOffsets(Map.of(new TopicPartition(TOPIC, p), 0L));
+        }
+        mock.updatePartitions(TOPIC, partitions);
     }
 
     @AfterEach
@@ -110,10 +118,7 @@ class KafkaReceiverTest {
                 super.commitAsync(offsets, callback);
             }
         };
-        Node node = new Node(0, "localhost", 9092);
-        counting.updatePartitions(
-                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-        counting.updateBeginningOffsets(Map.of(P0, 0L));
+        withPartitions(counting, 1);
         receiver.close();
         receiver = KafkaReceiver.of(counting, "test", null, TOPIC);
         AtomicInteger batches = new AtomicInteger();
@@ -157,10 +162,7 @@ class KafkaReceiverTest {
                 super.commitSync(offsets);
             }
         };
-        Node node = new Node(0, "localhost", 9092);
-        waking.updatePartitions(
-                TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-        waking.updateBeginningOffsets(Map.of(P0, 0L));
+        withPartitions(waking, 1);
         receiver.close();
         receiver = KafkaReceiver.of(waking, "test", null, TOPIC);
         AtomicBoolean handling = new AtomicBoolean();
@@ -267,13 +269,7 @@ class KafkaReceiverTest {
     @Test
     void aBatchGivenUpOnInARebalanceIsCancelledAndItsRecordsAreReadAgainOnThePartitionThatStays() {
         TopicPartition p1 = new TopicPartition(TOPIC, 1);
-        Node node = new Node(0, "localhost", 9092);
-        consumer.updatePartitions(
-                TOPIC,
-                List.of(
-                        new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node}),
-                        new PartitionInfo(TOPIC, 1, node, new Node[] {node}, new Node[] {node})));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L, p1, 0L));
+        withPartitions(consumer, 2);
         receiver.close();
         receiver = KafkaReceiver.of(consumer, "test", List.of(TOPIC), null);
         receiver.giveUpOnBatchesAfter(Duration.ofMillis(200));
