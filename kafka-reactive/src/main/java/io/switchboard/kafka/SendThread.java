@@ -2,6 +2,7 @@ package io.switchboard.kafka;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -29,6 +30,29 @@ final class SendThread {
     private final int capacity;
     private final Thread thread;
     private volatile boolean closing;
+    /** Set by the thread just before its last pass over the queue. */
+    private volatile boolean stopped;
+
+    /**
+     * A queued task, run by the thread or refused by its offer, never both: whichever claims it first.
+     * An offer that raced with the thread's last pass cannot tell whether its task was seen.
+     */
+    private static final class Queued extends AtomicBoolean implements Runnable {
+        private final Runnable task;
+
+        Queued(Runnable task) {
+            this.task = task;
+        }
+
+        boolean claim() {
+            return compareAndSet(false, true);
+        }
+
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
 
     SendThread(String name, int capacity) {
         this.capacity = capacity;
@@ -46,7 +70,14 @@ final class SendThread {
             size.decrementAndGet();
             return Offer.FULL;
         }
-        inbox.offer(task);
+        Queued queued = new Queued(task);
+        inbox.offer(queued);
+        // closing may have been set after the check above, and the thread may have made its last
+        // pass before the task arrived: then the task is refused here rather than never run.
+        if (stopped && queued.claim()) {
+            size.decrementAndGet();
+            return Offer.CLOSED;
+        }
         return Offer.ACCEPTED;
     }
 
@@ -70,17 +101,31 @@ final class SendThread {
         while (true) {
             Runnable task = inbox.poll(IDLE_PARK_NANOS);
             if (task != null) {
-                size.decrementAndGet();
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}: task failed: {}", thread.getName(), e.toString());
-                }
+                runClaimed(task);
                 continue;
             }
             if (closing) {
+                stopped = true;
+                // Tasks of offers that passed their closing check before it was set and queued
+                // before they saw stopped: the last ones this thread runs.
+                Runnable late;
+                while ((late = inbox.poll()) != null) {
+                    runClaimed(late);
+                }
                 return;
             }
+        }
+    }
+
+    private void runClaimed(Runnable task) {
+        if (!((Queued) task).claim()) {
+            return; // refused by its offer, which counted it out
+        }
+        size.decrementAndGet();
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("{}: task failed: {}", thread.getName(), e.toString());
         }
     }
 }

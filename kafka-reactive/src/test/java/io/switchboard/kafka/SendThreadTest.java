@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,42 @@ class SendThreadTest {
         sendThread.close(Duration.ofSeconds(5));
         for (List<Integer> tasks : seen.values()) {
             assertThat(tasks).hasSize(perProducer).isSorted();
+        }
+    }
+
+    @Test
+    void anOfferRacingWithCloseIsEitherRunOrRefusedNeverLeftHanging() throws Exception {
+        int hanging = 0;
+        for (int round = 0; round < 2_000; round++) {
+            SendThread sendThread = new SendThread("test-send-" + round, 10);
+            AtomicInteger ran = new AtomicInteger();
+            CyclicBarrier start = new CyclicBarrier(2);
+            SendThread.Offer[] offer = new SendThread.Offer[1];
+            Thread offering = new Thread(() -> {
+                meet(start);
+                offer[0] = sendThread.offer(ran::incrementAndGet);
+            });
+            offering.start();
+            meet(start);
+            sendThread.close(Duration.ofSeconds(5));
+            offering.join();
+
+            // close() returned: the thread has run everything it ever will
+            if (offer[0] == SendThread.Offer.ACCEPTED) {
+                hanging += 1 - ran.get();
+            } else {
+                assertThat(offer[0]).isEqualTo(SendThread.Offer.CLOSED);
+                assertThat(ran.get()).as("a refused task ran").isZero();
+            }
+        }
+        assertThat(hanging).as("accepted offers that never ran").isZero();
+    }
+
+    private static void meet(CyclicBarrier barrier) {
+        try {
+            barrier.await(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
