@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.util.retry.Retry;
 
 /**
@@ -120,6 +121,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private long lastAssignedNanos = System.nanoTime();
 
     private boolean warnedUnassigned;
+    /** Polls failed in a row with a retriable error (poll thread only). */
+    private int pollFailures;
 
     /** The batch being processed and the offsets to commit once it is. */
     private final class InFlight {
@@ -215,9 +218,24 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                     }
                     // A slow broker (a timeout, in the rebalance callback too): try again rather than
                     // leave this service without a consumer.
-                    log.warn("Kafka receiver {}: poll failed, retrying: {}", name, e.toString());
-                    LockSupport.parkNanos(POLL_TIMEOUT.toNanos());
+                    pollFailures++;
+                    long backoffMillis =
+                            Math.min(MAX_RETRY.toMillis(), POLL_TIMEOUT.toMillis() << Math.min(pollFailures - 1, 5));
+                    log.warn(
+                            "Kafka receiver {}: poll failed ({} in a row), retrying in {} ms: {}",
+                            name,
+                            pollFailures,
+                            backoffMillis,
+                            e.toString());
+                    if (inFlight != null && pausedForSlowBatch) {
+                        consumer.pause(consumer.assignment()); // partitions assigned by the failed poll
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
                     continue;
+                }
+                pollFailures = 0;
+                if (!ready.isDone() && !consumer.assignment().isEmpty()) {
+                    ready.complete(null); // the assignment callback failed before it could say so
                 }
                 if (!records.isEmpty()) {
                     dispatch(records);
@@ -308,10 +326,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            partitions.forEach(consumer::position);
+            // First: if looking up positions times out, the poll is retried with these paused too.
             if (inFlight != null && pausedForSlowBatch) {
                 consumer.pause(partitions);
             }
+            partitions.forEach(consumer::position);
             ready.complete(null);
         }
     }
@@ -347,7 +366,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                                     signal.totalRetries() + 1,
                                     signal.failure().toString());
                         }))
-                .doFinally(signal -> observer.handled(batch.size(), System.nanoTime() - startNanos))
+                .doFinally(signal -> {
+                    if (signal != SignalType.CANCEL) { // a batch given up on was not handled
+                        observer.handled(batch.size(), System.nanoTime() - startNanos);
+                    }
+                })
                 .subscribe(null, error -> completed(current, false), () -> completed(current, true));
         current.handling = handling;
     }
@@ -457,7 +480,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             if (handled) {
                 keepForCommit(batch);
             } else {
-                giveUp(batch);
+                try {
+                    giveUp(batch);
+                } catch (RuntimeException e) {
+                    // the consumer must still be closed (run's finally), and is left to the group
+                    log.warn("Kafka receiver {}: rewinding a batch given up on failed: {}", name, e.toString());
+                }
             }
         }
         tasks.clear(); // completions of batches already settled above
@@ -475,10 +503,12 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     }
 
     /**
-     * Stops a batch that will not be committed and rewinds the partitions this member keeps to its
-     * start. Without both, it would go on in the background (a second batch in flight, out of
-     * order), and on a partition still assigned after a cooperative rebalance the batches after it
-     * would be committed past records it never handled.
+     * Stops a batch that will not be committed and rewinds its partitions to its start (in a
+     * revocation callback, also those about to leave: harmless). Without both, it would go on in the
+     * background (retried, beside the next batch), and on a partition still assigned after a
+     * cooperative rebalance the batches after it would be committed past records it never handled.
+     * Cancelling stops the handler's Mono; a call it already made (a Redis script, a produce) may
+     * still complete, which the idempotent stages absorb when the records are read again.
      */
     private void giveUp(InFlight batch) {
         Disposable handling = batch.handling;

@@ -98,6 +98,14 @@ final class SendThread {
     }
 
     private void loop() {
+        try {
+            drain();
+        } finally {
+            stopped = true; // also if a task threw an Error: later offers are refused, not stranded
+        }
+    }
+
+    private void drain() {
         while (true) {
             Runnable task = inbox.poll(IDLE_PARK_NANOS);
             if (task != null) {

@@ -166,12 +166,12 @@ class KafkaReceiverTest {
         receiver.close();
         receiver = KafkaReceiver.of(waking, "test", null, TOPIC);
         AtomicBoolean handling = new AtomicBoolean();
-        receiver.start(records -> Mono.delay(Duration.ofMillis(150))
+        receiver.start(records -> Mono.delay(Duration.ofSeconds(1))
                 .doOnSubscribe(subscription -> handling.set(true))
                 .then());
         receiver.ready().block(Duration.ofSeconds(5));
         waking.schedulePollTask(() -> waking.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a")));
-        await().atMost(Duration.ofSeconds(5)).until(handling::get);
+        await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(5)).until(handling::get);
 
         receiver.close(); // wakes the consumer, which the final commit must not trip over
 
