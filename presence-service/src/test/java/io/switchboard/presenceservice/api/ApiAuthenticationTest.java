@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
+import org.springframework.test.web.reactive.server.StatusAssertions;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 class ApiAuthenticationTest {
@@ -33,6 +34,15 @@ class ApiAuthenticationTest {
     private static PresenceProperties configured(String secret, List<String> keys, boolean localMode) {
         return new PresenceProperties(
                 null, null, null, new JwtSettings(secret, null), new PresenceProperties.Api(keys), localMode);
+    }
+
+    /** {@code GET /api/v1/presence/bob} with {@code credential} as the bearer. */
+    private static StatusAssertions askAboutBob(WebTestClient client, String credential) {
+        return client.get()
+                .uri("/api/v1/presence/bob")
+                .headers(h -> h.setBearerAuth(credential))
+                .exchange()
+                .expectStatus();
     }
 
     private final WebTestClient client = client(configured(TestTokens.SECRET, List.of(KEY), false));
@@ -64,11 +74,7 @@ class ApiAuthenticationTest {
     @Test
     void aUserTokenIsRefusedWith403AndAForgedOrExpiredOneWith401() {
         String user = TestTokens.mint(TestTokens.SECRET, "bob", Duration.ofMinutes(5));
-        client.get()
-                .uri("/api/v1/presence/bob")
-                .headers(h -> h.setBearerAuth(user))
-                .exchange()
-                .expectStatus()
+        askAboutBob(client, user)
                 .isForbidden()
                 .expectBody()
                 .jsonPath("$.code")
@@ -77,12 +83,7 @@ class ApiAuthenticationTest {
                 TestTokens.expired(TestTokens.SECRET, "backend"),
                 TestTokens.signedWith("another-secret-of-at-least-32-bytes!!", "backend"),
                 TestTokens.withAlgNone("backend"))) {
-            client.get()
-                    .uri("/api/v1/presence/bob")
-                    .headers(h -> h.setBearerAuth(bad))
-                    .exchange()
-                    .expectStatus()
-                    .isUnauthorized();
+            askAboutBob(client, bad).isUnauthorized();
         }
     }
 
@@ -90,11 +91,7 @@ class ApiAuthenticationTest {
     void aServiceTokenOrAnApiKeyGetsTheAnswer() {
         String service = TestTokens.service(TestTokens.SECRET, "backend", Duration.ofMinutes(5));
         for (String credential : List.of(service, KEY)) {
-            client.get()
-                    .uri("/api/v1/presence/bob")
-                    .headers(h -> h.setBearerAuth(credential))
-                    .exchange()
-                    .expectStatus()
+            askAboutBob(client, credential)
                     .isOk()
                     .expectBody()
                     .jsonPath("$.online")
@@ -113,19 +110,9 @@ class ApiAuthenticationTest {
     @Test
     void withApiKeysAndNoSecretOnlyTheKeysAreAccepted() {
         WebTestClient keysOnly = client(configured(null, List.of(KEY), false));
-        keysOnly.get()
-                .uri("/api/v1/presence/bob")
-                .headers(h -> h.setBearerAuth(KEY))
-                .exchange()
-                .expectStatus()
-                .isOk();
+        askAboutBob(keysOnly, KEY).isOk();
         String service = TestTokens.service(TestTokens.SECRET, "backend", Duration.ofMinutes(5));
-        keysOnly.get()
-                .uri("/api/v1/presence/bob")
-                .headers(h -> h.setBearerAuth(service))
-                .exchange()
-                .expectStatus()
-                .isUnauthorized();
+        askAboutBob(keysOnly, service).isUnauthorized();
     }
 
     @Test
