@@ -10,6 +10,8 @@ import io.switchboard.loadgen.scenario.MessagingScenario;
 import io.switchboard.loadgen.scenario.Pattern;
 import io.switchboard.loadgen.scenario.PhaseResult;
 import io.switchboard.loadgen.scenario.ReconnectScenario;
+import io.switchboard.loadgen.scenario.SoakResult;
+import io.switchboard.loadgen.scenario.SoakScenario;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -37,6 +39,7 @@ import picocli.CommandLine.Option;
             Loadgen.Messaging.class,
             Loadgen.Idle.class,
             Loadgen.Reconnect.class,
+            Loadgen.Soak.class,
             StandardSet.class,
             Loadgen.Render.class,
             CommandLine.HelpCommand.class
@@ -45,6 +48,9 @@ public final class Loadgen {
 
     /** Refuses runs longer than this: a load generator that forgets to stop is a hazard. */
     static final Duration MAX_PHASE = Duration.ofHours(1);
+
+    /** A soak runs in rounds of at most {@link #MAX_PHASE}, and all of them end within this. */
+    static final Duration MAX_SOAK = Duration.ofHours(24);
 
     public static void main(String[] args) {
         int code = new CommandLine(new Loadgen())
@@ -322,6 +328,61 @@ public final class Loadgen {
             }
             finish(common, report, null);
             return 0;
+        }
+    }
+
+    @Command(
+            name = "soak",
+            mixinStandardHelpOptions = true,
+            description = "A long run in rounds: fresh sessions each round send direct messages, then close;"
+                    + " after each round the server's heap (after full GCs), resident memory, threads, open"
+                    + " files and open sessions are read. Exit code 2 on loss, duplicates or sessions left open.")
+    static final class Soak implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--connections", defaultValue = "1000")
+        int connections;
+
+        @Option(names = "--rate", defaultValue = "1500", description = "Aggregate messages per second.")
+        double rate;
+
+        @Option(names = "--duration", defaultValue = "PT30M", description = "The whole soak, ISO-8601.")
+        Duration duration;
+
+        @Option(names = "--round", defaultValue = "PT3M", description = "One round's sending time.")
+        Duration round;
+
+        @Option(names = "--drain", defaultValue = "PT10S", description = "Wait at most this after each round.")
+        Duration drain;
+
+        @Option(
+                names = "--server-pid",
+                description = "The server's pid (the local suite's JVM): full GCs before reading its heap,"
+                        + " and its resident memory, threads and open files.")
+        Long serverPid;
+
+        @Override
+        public Integer call() throws Exception {
+            if (duration.isNegative() || duration.compareTo(MAX_SOAK) > 0) {
+                throw new IllegalArgumentException("--duration must be between 0 and " + MAX_SOAK);
+            }
+            bounded(round, "--round");
+            bounded(drain, "--drain");
+            SoakResult result;
+            try (LoadClient client = common.client()) {
+                result = new SoakScenario(client, common.gateways, serverPid, System.out::println)
+                        .run(connections, rate, duration, round, drain);
+            }
+            if (common.json != null) {
+                Files.writeString(
+                        common.json,
+                        io.switchboard.protocol.Json.MAPPER
+                                .writerWithDefaultPrettyPrinter()
+                                .writeValueAsString(result));
+                System.out.println("results: " + common.json);
+            }
+            return result.clean() ? 0 : 2;
         }
     }
 

@@ -17,11 +17,22 @@ public final class ProcessProbe {
 
     /** Resident set size in bytes, from {@code /proc/<pid>/status} (Linux). */
     public OptionalLong rssBytes() {
+        OptionalLong kib = statusField("VmRSS:");
+        return kib.isPresent() ? OptionalLong.of(kib.getAsLong() * 1024) : kib;
+    }
+
+    /** Threads of the process, from {@code /proc/<pid>/status} (Linux). */
+    public OptionalLong threads() {
+        return statusField("Threads:");
+    }
+
+    /** The first number of a {@code /proc/<pid>/status} line, or empty (not Linux, or the process is gone). */
+    private OptionalLong statusField(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
-                    return OptionalLong.of(Long.parseLong(parts[0]) * 1024);
+                if (line.startsWith(name)) {
+                    String[] parts = line.substring(name.length()).trim().split("\\s+");
+                    return OptionalLong.of(Long.parseLong(parts[0]));
                 }
             }
         } catch (IOException | RuntimeException e) {

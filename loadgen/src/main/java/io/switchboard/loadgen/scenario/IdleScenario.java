@@ -5,7 +5,7 @@ import io.switchboard.loadgen.client.IncomingFrame;
 import io.switchboard.loadgen.client.LoadClient;
 import io.switchboard.loadgen.client.LoadConnection;
 import io.switchboard.loadgen.metrics.ActuatorClient;
-import io.switchboard.loadgen.metrics.ProcessProbe;
+import io.switchboard.loadgen.metrics.ServerProbe;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class IdleScenario {
     private final LoadClient client;
     private final URI gateway;
     private final ActuatorClient actuator;
-    private final ProcessProbe process;
+    private final ServerProbe server;
     private final Consumer<String> log;
 
     /** @param gatewayPid the gateway's process id, or {@code null}: then no GC before measuring, no RSS */
@@ -31,25 +31,8 @@ public final class IdleScenario {
         this.client = client;
         this.gateway = gateway;
         this.actuator = ActuatorClient.forGateway(gateway);
-        this.process = gatewayPid == null ? null : new ProcessProbe(gatewayPid);
+        this.server = new ServerProbe(actuator, gatewayPid);
         this.log = log;
-    }
-
-    private record Memory(long heap, long jvmDirect, long nettyDirect, long rss, boolean afterGc) {}
-
-    private Memory measure() {
-        boolean gc = false;
-        if (process != null) {
-            // twice: the first may only promote what the second then collects
-            gc = process.fullGc() && process.fullGc();
-        }
-        long heap = (long) actuator.value("jvm.memory.used", "area:heap").orElse(-1);
-        long jvmDirect =
-                (long) actuator.value("jvm.buffer.memory.used", "id:direct").orElse(-1);
-        long nettyDirect = (long) actuator.value("netty.allocator.memory.used", "memory.type:direct")
-                .orElse(-1);
-        long rss = process == null ? -1 : process.rssBytes().orElse(-1);
-        return new Memory(heap, jvmDirect, nettyDirect, rss, gc);
     }
 
     /**
@@ -60,7 +43,7 @@ public final class IdleScenario {
     public IdleResult run(int count, int concurrency, Duration settle) {
         double loadBefore = LoadAverage.oneMinute();
         String runId = Long.toString(System.currentTimeMillis(), 36);
-        Memory before = measure();
+        ServerProbe.Snapshot before = server.snapshot();
         log.accept(String.format(
                 "idle: before heap=%.1f MiB rss=%.1f MiB; opening %d sessions on %s",
                 before.heap() / 1048576.0, before.rss() / 1048576.0, count, gateway));
@@ -83,8 +66,7 @@ public final class IdleScenario {
                 connected.firstError() == null ? "" : "; first error: " + connected.firstError()));
         sleep(settle);
         double sessions = actuator.value("switchboard.sessions.open").orElse(-1);
-        long files = process == null ? -1 : process.openFiles();
-        Memory after = measure();
+        ServerProbe.Snapshot after = server.snapshot();
         int opened = connected.connections().size();
         IdleResult result = new IdleResult(
                 gateway.toString(),
@@ -104,7 +86,7 @@ public final class IdleScenario {
                 after.heap(),
                 before.rss(),
                 after.rss(),
-                files,
+                after.openFiles(),
                 loadBefore,
                 LoadAverage.oneMinute());
         log.accept(Report.line(result));
