@@ -23,13 +23,17 @@ pid=$(bench/start-suite.sh || bench/start-suite.sh)
 trap 'stop_suite "$pid" || true' EXIT
 echo "suite running as pid $pid; $(uptime)"
 
+# Redis's memory (it grows by design: inboxes are kept 2 days), also kept next to the JSON.
 redis_memory() {
-  redis-cli -p "$SWITCHBOARD_REDIS_PORT" info memory | tr -d '\r' | grep -E '^used_memory(_rss)?_human:' | tr '\n' ' '
+  if ! command -v redis-cli > /dev/null; then echo "unknown (no redis-cli)"; return; fi
+  redis-cli -p "$SWITCHBOARD_REDIS_PORT" info memory | tr -d '\r' \
+    | grep -E '^used_memory(_rss)?:' | tr '\n' ' ' || echo "unknown (redis did not answer)"
 }
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-echo "redis before: $(redis_memory)"
+redis_file="bench/results/soak-${stamp}-redis.txt"
+echo "redis before: $(redis_memory)" | tee "$redis_file"
 status=0
 # shellcheck disable=SC2086
 java $LOADGEN_JAVA_OPTS -jar loadgen/target/loadgen-0.1.0-SNAPSHOT-exec.jar soak \
@@ -37,6 +41,6 @@ java $LOADGEN_JAVA_OPTS -jar loadgen/target/loadgen-0.1.0-SNAPSHOT-exec.jar soak
   --server-pid "$pid" \
   --json "bench/results/soak-${stamp}.json" \
   "$@" || status=$?
-echo "redis after: $(redis_memory)"
+echo "redis after: $(redis_memory)" | tee -a "$redis_file"
 echo "done; $(uptime)"
 exit "$status"

@@ -49,7 +49,10 @@ public final class Loadgen {
     /** Refuses runs longer than this: a load generator that forgets to stop is a hazard. */
     static final Duration MAX_PHASE = Duration.ofHours(1);
 
-    /** A soak runs in rounds of at most {@link #MAX_PHASE}, and all of them end within this. */
+    /**
+     * The longest soak: it starts no round after this (rounds of at most {@link #MAX_PHASE}, each
+     * followed by its drain and readings).
+     */
     static final Duration MAX_SOAK = Duration.ofHours(24);
 
     public static void main(String[] args) {
@@ -336,7 +339,9 @@ public final class Loadgen {
             mixinStandardHelpOptions = true,
             description = "A long run in rounds: fresh sessions each round send direct messages, then close;"
                     + " after each round the server's heap (after full GCs), resident memory, threads, open"
-                    + " files and open sessions are read. Exit code 2 on loss, duplicates or sessions left open.")
+                    + " files and open sessions are read. Exit code 2 on any message lost, duplicated, misrouted,"
+                    + " out of order or not acknowledged, any session that failed to open or was left open,"
+                    + " or a round that could not run.")
     static final class Soak implements Callable<Integer> {
         @Mixin
         Common common = new Common();
@@ -367,7 +372,9 @@ public final class Loadgen {
             if (duration.isNegative() || duration.compareTo(MAX_SOAK) > 0) {
                 throw new IllegalArgumentException("--duration must be between 0 and " + MAX_SOAK);
             }
-            bounded(round, "--round");
+            if (bounded(round, "--round").compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("--round must be at least 1 s");
+            }
             bounded(drain, "--drain");
             SoakResult result;
             try (LoadClient client = common.client()) {

@@ -17,6 +17,9 @@ import java.util.function.ToLongFunction;
  *     the first time and so settles later than the heap
  * @param maxSessionsLeftOpen the most sessions the gateways still counted as open after a round closed
  *     all of its own; should be 0
+ * @param connectFailures sessions that failed to open, over all rounds; should be 0 (a server that
+ *     leaks sockets runs out of files and refuses connections)
+ * @param failure why the soak stopped before its last round, or {@code null}
  */
 public record SoakResult(
         int connections,
@@ -30,20 +33,36 @@ public record SoakResult(
         long duplicates,
         long outOfOrder,
         long refused,
+        long acked,
+        long misrouted,
+        long connectFailures,
         double heapGrowthBytesPerHour,
         double rssGrowthBytesPerHour,
-        double maxSessionsLeftOpen) {
+        double maxSessionsLeftOpen,
+        String failure) {
 
     /**
      * @param endMinutes minutes from the start of the soak to the reading
-     * @param sessionsOpen sessions the gateways counted as open after the round's were closed
+     * @param connectFailures the round's sessions that failed to open
+     * @param sessionsOpen sessions the gateways counted as open after the round's were closed, or -1
+     *     if a gateway did not tell
      * @param server the server after the round
      */
     public record Round(
-            int round, double endMinutes, PhaseResult messaging, double sessionsOpen, ServerProbe.Snapshot server) {}
+            int round,
+            double endMinutes,
+            PhaseResult messaging,
+            int connectFailures,
+            double sessionsOpen,
+            ServerProbe.Snapshot server) {}
 
     static SoakResult of(
-            int connections, double rate, long roundSeconds, ServerProbe.Snapshot before, List<Round> rounds) {
+            int connections,
+            double rate,
+            long roundSeconds,
+            ServerProbe.Snapshot before,
+            List<Round> rounds,
+            String failure) {
         return new SoakResult(
                 connections,
                 rate,
@@ -56,9 +75,13 @@ public record SoakResult(
                 rounds.stream().mapToLong(r -> r.messaging().duplicates()).sum(),
                 rounds.stream().mapToLong(r -> r.messaging().outOfOrder()).sum(),
                 rounds.stream().mapToLong(r -> r.messaging().refused()).sum(),
+                rounds.stream().mapToLong(r -> r.messaging().acked()).sum(),
+                rounds.stream().mapToLong(r -> r.messaging().misrouted()).sum(),
+                rounds.stream().mapToLong(Round::connectFailures).sum(),
                 growthPerHour(rounds, s -> s.heap()),
                 growthPerHour(rounds, s -> s.rss()),
-                rounds.stream().mapToDouble(Round::sessionsOpen).max().orElse(0));
+                rounds.stream().mapToDouble(Round::sessionsOpen).max().orElse(0),
+                failure);
     }
 
     /** Least-squares slope of {@code figure} over the rounds' end times, per hour; 0 with fewer than two. */
@@ -86,28 +109,48 @@ public record SoakResult(
         return variance == 0 ? 0 : covariance / variance * 60;
     }
 
-    /** No loss, no duplicate, no refusal, in order, and every round's sessions forgotten. */
+    /**
+     * Every round ran; every session opened; every message acknowledged and delivered once, in order,
+     * to its own recipient; and after every round the gateways counted no open session (a gateway
+     * that did not tell fails this too: a soak that could not check has not shown it).
+     */
     public boolean clean() {
-        return lost == 0 && duplicates == 0 && outOfOrder == 0 && refused == 0 && maxSessionsLeftOpen <= 0;
+        return failure == null
+                && !rounds.isEmpty()
+                && connectFailures == 0
+                && acked == sent
+                && lost == 0
+                && duplicates == 0
+                && outOfOrder == 0
+                && misrouted == 0
+                && refused == 0
+                && rounds.stream().allMatch(r -> r.sessionsOpen() == 0);
     }
 
     public String summary() {
+        if (rounds.isEmpty()) {
+            return "soak: no round completed" + (failure == null ? "" : "; stopped in " + failure);
+        }
         Round last = rounds.get(rounds.size() - 1);
         return String.format(
                 Locale.ROOT,
-                "soak: %d rounds of %d s, %d connections @%.0f/s: sent %d delivered %d lost %d dup %d ooo %d"
-                        + " refused %d | heap %.1f → %.1f MiB (%+.1f MiB/h) | rss %.1f → %.1f MiB (%+.1f MiB/h)"
-                        + " | threads %d → %d | open files %d → %d | sessions left open at most %.0f",
+                "soak: %d rounds of %d s, %d connections @%.0f/s: sent %d acked %d delivered %d lost %d dup %d"
+                        + " ooo %d misrouted %d refused %d failed to connect %d"
+                        + " | heap %.1f → %.1f MiB (%+.1f MiB/h) | rss %.1f → %.1f MiB (%+.1f MiB/h)"
+                        + " | threads %d → %d | open files %d → %d | sessions left open at most %.0f%s",
                 rounds.size(),
                 roundSeconds,
                 connections,
                 rate,
                 sent,
+                acked,
                 delivered,
                 lost,
                 duplicates,
                 outOfOrder,
+                misrouted,
                 refused,
+                connectFailures,
                 before.heap() / 1048576.0,
                 last.server().heap() / 1048576.0,
                 heapGrowthBytesPerHour / 1048576.0,
@@ -118,6 +161,7 @@ public record SoakResult(
                 last.server().threads(),
                 before.openFiles(),
                 last.server().openFiles(),
-                maxSessionsLeftOpen);
+                maxSessionsLeftOpen,
+                failure == null ? "" : " | stopped in " + failure);
     }
 }

@@ -41,8 +41,10 @@ public final class SoakScenario {
     }
 
     /**
-     * Runs {@code total / round} rounds (at least one) of {@code connections} sessions sending
-     * {@code rate} direct messages per second for {@code round} each.
+     * Runs up to {@code total / round} rounds (at least one) of {@code connections} sessions sending
+     * {@code rate} direct messages per second for {@code round} each; starts no round once {@code total}
+     * has passed (each round also takes its connecting, drain, close and readings), and stops at the
+     * first round that cannot run (its sessions do not open), reporting the rounds before it.
      */
     public SoakResult run(int connections, double rate, Duration total, Duration round, Duration drain) {
         int rounds = (int) Math.max(1, total.toMillis() / round.toMillis());
@@ -51,33 +53,45 @@ public final class SoakScenario {
         ServerProbe.Snapshot before = server.snapshot();
         log.accept("soak: before " + line(before, openSessions()));
         List<SoakResult.Round> results = new ArrayList<>(rounds);
-        for (int i = 1; i <= rounds; i++) {
+        String failure = null;
+        for (int i = 1; i <= rounds && (i == 1 || System.nanoTime() - start < total.toNanos()); i++) {
             PhaseResult phase;
+            int connectFailures;
             try (MessagingScenario s = new MessagingScenario(
                             client, Pattern.DIRECT, gateways, connections, perRound, 32, log)
                     .serverProcess(serverPid)) {
-                s.open(200, Duration.ofMinutes(2));
+                connectFailures = s.open(200, Duration.ofMinutes(2)).failed();
                 phase = s.phase(
                         String.format(Locale.ROOT, "soak %d/%d %dc @%d/s", i, rounds, connections, (long) rate),
                         rate,
                         round,
                         drain);
+            } catch (RuntimeException e) {
+                failure = "round " + i + ": " + e.getMessage();
+                log.accept("soak: stopped in " + failure);
+                break;
             }
             double minutes = (System.nanoTime() - start) / 60e9;
             double sessions = openSessions();
             ServerProbe.Snapshot after = server.snapshot();
-            results.add(new SoakResult.Round(i, MessagingScenario.round(minutes), phase, sessions, after));
+            results.add(
+                    new SoakResult.Round(i, MessagingScenario.round(minutes), phase, connectFailures, sessions, after));
             log.accept(String.format(
-                    Locale.ROOT, "soak: after round %d (%.1f min): %s", i, minutes, line(after, sessions)));
+                    Locale.ROOT,
+                    "soak: after round %d (%.1f min): %s%s",
+                    i,
+                    minutes,
+                    line(after, sessions),
+                    connectFailures == 0 ? "" : ", " + connectFailures + " sessions failed to open"));
         }
-        SoakResult result = SoakResult.of(connections, rate, round.toSeconds(), before, results);
+        SoakResult result = SoakResult.of(connections, rate, round.toSeconds(), before, results, failure);
         log.accept(result.summary());
         return result;
     }
 
     /**
-     * Sessions the gateways still count as open; closed sessions should leave none. Read a moment
-     * after the close, as the gateways learn of it asynchronously.
+     * Sessions the gateways still count as open, or -1 if a gateway did not tell; closed sessions
+     * should leave none. Read a moment after the close, as the gateways learn of it asynchronously.
      */
     private double openSessions() {
         double sum = 0;
