@@ -14,14 +14,8 @@ cd "$(dirname "$0")/.."
 source bench/suite-env.sh
 raise_open_files
 
-if [[ "${BENCH_BUILD:-1}" == "1" ]]; then
-  ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl suite,loadgen -am
-fi
-
-# One retry: on a busy machine the suite's first start can time out waiting for Kafka's leaders.
-pid=$(bench/start-suite.sh || bench/start-suite.sh)
-trap 'stop_suite "$pid" || true' EXIT
-echo "suite running as pid $pid; $(uptime)"
+bench_suite_up
+pid=$BENCH_SUITE_PID
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -15,13 +15,8 @@ export SUITE_JAVA_OPTS="${SUITE_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch}"
 source bench/suite-env.sh
 raise_open_files
 
-if [[ "${BENCH_BUILD:-1}" == "1" ]]; then
-  ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl suite,loadgen -am
-fi
-
-pid=$(bench/start-suite.sh || bench/start-suite.sh)
-trap 'stop_suite "$pid" || true' EXIT
-echo "suite running as pid $pid; $(uptime)"
+bench_suite_up
+pid=$BENCH_SUITE_PID
 
 # Redis's memory (it grows by design: inboxes are kept 2 days), also kept next to the JSON.
 redis_memory() {

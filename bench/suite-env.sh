@@ -37,3 +37,15 @@ stop_suite() {
   echo "suite $pid still running 60 s after SIGTERM" >&2
   return 1
 }
+
+# Builds the suite and the load generator (unless BENCH_BUILD=0), starts the suite with
+# bench/start-suite.sh (one retry: on a busy machine the first start can time out waiting for Kafka's
+# leaders), and stops it when the calling script exits. Sets BENCH_SUITE_PID.
+bench_suite_up() {
+  if [[ "${BENCH_BUILD:-1}" == "1" ]]; then
+    ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl suite,loadgen -am
+  fi
+  BENCH_SUITE_PID=$(bench/start-suite.sh || bench/start-suite.sh)
+  trap 'stop_suite "$BENCH_SUITE_PID" || true' EXIT
+  echo "suite running as pid $BENCH_SUITE_PID; $(uptime)"
+}
