@@ -382,11 +382,7 @@ public final class Loadgen {
                         .run(connections, rate, duration, round, drain);
             }
             if (common.json != null) {
-                Files.writeString(
-                        common.json,
-                        io.switchboard.protocol.Json.MAPPER
-                                .writerWithDefaultPrettyPrinter()
-                                .writeValueAsString(result));
+                RunReport.writeJson(common.json, result);
                 System.out.println("results: " + common.json);
             }
             return result.clean() ? 0 : 2;

@@ -57,11 +57,16 @@ public record RunReport(
     }
 
     public void writeJson(Path file) {
+        writeJson(file, this);
+    }
+
+    /** Writes {@code value} as pretty-printed JSON to {@code file}, creating its directory if needed. */
+    public static void writeJson(Path file, Object value) {
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this));
+            Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

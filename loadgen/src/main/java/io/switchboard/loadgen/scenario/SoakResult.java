@@ -69,19 +69,23 @@ public record SoakResult(
                 roundSeconds,
                 before,
                 List.copyOf(rounds),
-                rounds.stream().mapToLong(r -> r.messaging().sent()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().delivered()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().lost()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().duplicates()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().outOfOrder()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().refused()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().acked()).sum(),
-                rounds.stream().mapToLong(r -> r.messaging().misrouted()).sum(),
+                total(rounds, PhaseResult::sent),
+                total(rounds, PhaseResult::delivered),
+                total(rounds, PhaseResult::lost),
+                total(rounds, PhaseResult::duplicates),
+                total(rounds, PhaseResult::outOfOrder),
+                total(rounds, PhaseResult::refused),
+                total(rounds, PhaseResult::acked),
+                total(rounds, PhaseResult::misrouted),
                 rounds.stream().mapToLong(Round::connectFailures).sum(),
                 growthPerHour(rounds, s -> s.heap()),
                 growthPerHour(rounds, s -> s.rss()),
                 rounds.stream().mapToDouble(Round::sessionsOpen).max().orElse(0),
                 failure);
+    }
+
+    private static long total(List<Round> rounds, ToLongFunction<PhaseResult> count) {
+        return rounds.stream().mapToLong(r -> count.applyAsLong(r.messaging())).sum();
     }
 
     /** Least-squares slope of {@code figure} over the rounds' end times, per hour; 0 with fewer than two. */
