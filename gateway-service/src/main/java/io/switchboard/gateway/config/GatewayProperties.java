@@ -97,8 +97,8 @@ public record GatewayProperties(
      *     gap only for messages it really never got)
      * @param replayPage messages per inbox read during replay and {@code sync}; default 256 (at most
      *     a quarter of the outbound queue)
-     * @param slowConsumerTimeout a session whose outbound queue stays too full to take another page
-     *     this long is closed with 4008 (slow consumer); default 10s
+     * @param slowConsumerTimeout a session whose outbound queue is too full to take another page and
+     *     that takes nothing from it for this long is closed with 4008 (slow consumer); default 10s
      */
     public record Delivery(Duration sendDedupWindow, Duration cursorTtl, int replayPage, Duration slowConsumerTimeout) {
         public Delivery {

@@ -38,6 +38,10 @@ public final class ClientSession {
     private volatile CloseStatus closedWith;
     private volatile CloseStatus finishing;
     private volatile boolean draining;
+    private volatile boolean registered;
+    /** Frames the writer took from the queue; written only by the serialized outbound stream. */
+    private volatile long taken;
+
     private long confirmed;
 
     public ClientSession(PresenceSession identity, int queueCapacity, long nowNanos) {
@@ -71,7 +75,28 @@ public final class ClientSession {
 
     /** The frames to write, in queue order; subscribe once. */
     public Flux<Outbound> outbound() {
-        return outbound.asFlux().doOnNext(item -> queued.decrementAndGet());
+        return outbound.asFlux().doOnNext(item -> {
+            queued.decrementAndGet();
+            taken++; // onNext is serialized: one writer at a time
+        });
+    }
+
+    /**
+     * How many frames the writer has taken from the queue so far: it only grows while the client
+     * reads, so an unchanged count means no progress (see {@link SessionFeed}'s slow-consumer rule).
+     */
+    public long taken() {
+        return taken;
+    }
+
+    /** Marks the session as registered in presence: from now on the heartbeat refreshes it there. */
+    public void registered() {
+        registered = true;
+    }
+
+    /** Whether its first presence registration succeeded; until then nothing refreshes or re-registers it. */
+    public boolean isRegistered() {
+        return registered;
     }
 
     /** Queues a frame. Returns false when the session is closed or was just closed as a slow consumer. */

@@ -21,13 +21,18 @@ import reactor.core.publisher.Mono;
  * path. A live message is queued at once when it is the next seq; an older one is a duplicate and
  * dropped; a newer one means something is missing, so the feed catches up from the inbox first.
  * While it catches up, live messages wait in a bounded parking area (if it overflows they are
- * dropped and read from the inbox instead, since every routed message was stored first).
+ * dropped and read from the inbox instead, since every routed message was stored first). Nothing is
+ * parked while the outbound queue is too full to take a page: those messages are read from the inbox
+ * once there is room, so a slow device holds at most its queue in memory, not a second copy of its
+ * backlog.
  *
  * <p>Both paths respect the outbound queue: a live message that finds the queue nearly full, and
  * every replay page, waits for room (the message is in the inbox, so waiting costs no memory), so a
- * burst or a slow network slows the device's stream instead of disconnecting it. A device that makes
- * no room at all for {@code slowConsumerTimeout} cannot keep up: it is closed with
- * {@link CloseCodes#SLOW_CONSUMER} (4008) and resumes from its cursor when it reconnects.
+ * burst or a slow network slows the device's stream instead of disconnecting it. The feed checks for
+ * room on a timer that backs off from 2 to 100 ms while the device takes nothing, and starts again
+ * at 2 ms whenever it does. A device that takes nothing from its queue for {@code
+ * slowConsumerTimeout} cannot keep up: it is closed with {@link CloseCodes#SLOW_CONSUMER} (4008) and
+ * resumes from its cursor when it reconnects. One that keeps reading, however slowly, is not closed.
  *
  * <p>Thread-safe: live deliveries (Kafka thread), inbox replies (Redis thread), {@code sync}
  * requests (event loop) and retries (timer) may arrive concurrently; state changes happen under this
@@ -66,7 +71,8 @@ public final class SessionFeed {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SessionFeed.class);
-    private static final Duration QUEUE_FULL_RETRY = Duration.ofMillis(2);
+    private static final long ROOM_CHECK_MIN_NANOS = Duration.ofMillis(2).toNanos();
+    private static final long ROOM_CHECK_MAX_NANOS = Duration.ofMillis(100).toNanos();
     private static final Duration READ_RETRY_MIN = Duration.ofMillis(100);
     private static final Duration READ_RETRY_MAX = Duration.ofSeconds(5);
 
@@ -86,9 +92,20 @@ public final class SessionFeed {
 
     private boolean parkOverflowed;
     private long syncAfter = -1;
-    private boolean syncAnswerOwed;
+    /** {@code sync} requests not yet folded into a catch-up; each is owed its own {@code synced}. */
+    private int syncsRequested;
+
+    private int syncAnswersOwed;
+    /** The highest seq this session may confirm: validated against the inbox, or sent on it. */
+    private long confirmable;
+
+    private boolean resumePointChecked;
     private Duration readRetry = READ_RETRY_MIN;
+    /** When the device last made progress while the feed waited for room; -1 when not waiting. */
     private long waitingForRoomSince = -1;
+
+    private long takenWhenChecked;
+    private long roomCheckNanos = ROOM_CHECK_MIN_NANOS;
 
     /**
      * @param pageSize messages per inbox read; a page is read only when the outbound queue has at
@@ -126,6 +143,21 @@ public final class SessionFeed {
         return delivered;
     }
 
+    /** Live messages held in memory while the feed catches up (for tests). */
+    synchronized int parked() {
+        return parked == null ? 0 : parked.size();
+    }
+
+    /**
+     * The highest seq a {@code recv} on this session may move the device's cursor to: what was sent
+     * on it ({@code msg} and {@code gap} frames), or the resume point once the inbox has confirmed that
+     * it exists. Until the first inbox page has been read the client's {@code after} is unchecked (it
+     * may lie beyond what the store holds after a loss of data), so nothing can be confirmed.
+     */
+    public synchronized long confirmable() {
+        return confirmable;
+    }
+
     /** A message routed to this node for the session's user. */
     public Outcome onLive(ServerFrame.Msg msg) {
         synchronized (this) {
@@ -160,6 +192,7 @@ public final class SessionFeed {
         boolean idle;
         synchronized (this) {
             syncAfter = syncAfter < 0 ? after : Math.min(syncAfter, after);
+            syncsRequested++;
             idle = started && !catchingUp;
             catchingUp = true;
         }
@@ -193,14 +226,14 @@ public final class SessionFeed {
     }
 
     private void park(ServerFrame.Msg msg) {
+        if (!hasRoom() || (parked != null && parked.size() >= parkLimit)) {
+            parkOverflowed = true; // the hand-over reads the inbox once more
+            return;
+        }
         if (parked == null) {
             parked = new ArrayDeque<>();
         }
-        if (parked.size() < parkLimit) {
-            parked.addLast(msg);
-        } else {
-            parkOverflowed = true;
-        }
+        parked.addLast(msg);
     }
 
     private boolean queue(ServerFrame.Msg msg) {
@@ -208,6 +241,7 @@ public final class SessionFeed {
             return false;
         }
         delivered = msg.seq();
+        confirmable = Math.max(confirmable, delivered);
         return true;
     }
 
@@ -221,31 +255,41 @@ public final class SessionFeed {
             if (syncAfter >= 0) {
                 delivered = Math.min(delivered, syncAfter);
                 syncAfter = -1;
-                syncAnswerOwed = true;
+                syncAnswersOwed += syncsRequested;
+                syncsRequested = 0;
             }
             after = delivered;
         }
         if (!hasRoom()) {
             long now = System.nanoTime();
+            long taken = session.taken();
+            long wait;
             synchronized (this) {
-                if (waitingForRoomSince < 0) {
+                if (waitingForRoomSince < 0 || taken != takenWhenChecked) {
+                    // Waiting starts, or the device took frames since the last check: it is reading.
                     waitingForRoomSince = now;
+                    takenWhenChecked = taken;
+                    roomCheckNanos = ROOM_CHECK_MIN_NANOS;
                 } else if (now - waitingForRoomSince > slowConsumerTimeoutNanos) {
                     log.atInfo()
                             .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
                             .log(
-                                    "session {} closed: no room in its outbound queue for {} ms",
+                                    "session {} closed: took nothing from its outbound queue for {} ms",
                                     session.sessionId(),
                                     (now - waitingForRoomSince) / 1_000_000);
                     session.close(CloseCodes.SLOW_CONSUMER);
                     return;
+                } else {
+                    roomCheckNanos = Math.min(2 * roomCheckNanos, ROOM_CHECK_MAX_NANOS);
                 }
+                wait = roomCheckNanos;
             }
-            Mono.delay(QUEUE_FULL_RETRY).subscribe(tick -> step());
+            Mono.delay(Duration.ofNanos(wait)).subscribe(tick -> step());
             return;
         }
         synchronized (this) {
             waitingForRoomSince = -1;
+            roomCheckNanos = ROOM_CHECK_MIN_NANOS;
         }
         inbox.read(after, pageSize).subscribe(this::onPage, this::onReadFailed);
     }
@@ -283,12 +327,17 @@ public final class SessionFeed {
             delivered = page.lastSeq();
             return true;
         }
+        if (!resumePointChecked) {
+            resumePointChecked = true;
+            confirmable = Math.max(confirmable, delivered);
+        }
         if (page.gap().isPresent()) {
             InboxPage.Gap gap = page.gap().get();
             if (!session.send(new ServerFrame.Gap(gap.from(), gap.to()))) {
                 return false;
             }
             delivered = gap.to();
+            confirmable = Math.max(confirmable, delivered);
             listener.gap(gap.to() - gap.from() + 1);
         }
         int replayed = 0;
@@ -333,8 +382,7 @@ public final class SessionFeed {
         if (missing || syncAfter >= 0) {
             return false;
         }
-        if (syncAnswerOwed) {
-            syncAnswerOwed = false;
+        for (; syncAnswersOwed > 0; syncAnswersOwed--) {
             session.send(new ServerFrame.Synced(delivered));
         }
         catchingUp = false;

@@ -40,7 +40,7 @@ public final class SessionFeeds {
                 session,
                 (after, limit) -> inbox.read(session.userId(), after, limit),
                 page,
-                session.queueCapacity(),
+                page, // live messages parked during a catch-up: a page's worth, then read from the inbox
                 slowConsumerTimeout,
                 listener);
         session.attach(feed);

@@ -211,6 +211,7 @@ public final class GatewayWebSocketHandler {
                         session.close(CloseCodes.TRY_AGAIN_LATER);
                         return Mono.<Void>empty();
                     }
+                    session.registered();
                     opened.increment();
                     feed.start(after);
                     // A session finished by the drain closes the transport only after its last
@@ -325,7 +326,7 @@ public final class GatewayWebSocketHandler {
      * messages it never got and so lose them on its next connect.
      */
     private Mono<Void> confirm(ClientSession session, long seq) {
-        long upTo = Math.min(seq, session.feed().delivered());
+        long upTo = Math.min(seq, session.feed().confirmable());
         if (!session.confirming(upTo)) {
             return Mono.empty();
         }

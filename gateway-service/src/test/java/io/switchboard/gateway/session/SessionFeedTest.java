@@ -14,9 +14,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import org.springframework.web.reactive.socket.CloseStatus;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 class SessionFeedTest {
 
@@ -243,5 +249,128 @@ class SessionFeedTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !closes.isEmpty());
         assertThat(closes).containsExactly(CloseCodes.SLOW_CONSUMER);
         assertThat(session.queued()).isLessThanOrEqualTo(32);
+    }
+
+    @Test
+    void aDeviceThatReadsSlowlyButSteadilyIsNotClosedAsASlowConsumer() {
+        for (int i = 0; i < 60; i++) {
+            store();
+        }
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                8,
+                8,
+                Duration.ofMillis(300),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        // A frame every 50 ms: making room for the next page (8 frames) takes longer than the
+        // timeout, but the device never stops reading.
+        readOneFrameEvery(session, Duration.ofMillis(50));
+
+        feed.start(0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> seqs().size() == 60 || !closes.isEmpty());
+        assertThat(closes).isEmpty();
+        assertThat(seqs()).isEqualTo(range(1, 60));
+    }
+
+    @Test
+    void liveMessagesForADeviceWhoseQueueIsFullStayInTheInboxNotInMemory() {
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> store.read("bob", after, limit),
+                8,
+                8,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        feed.start(0); // nobody reads yet
+
+        for (int i = 0; i < 200; i++) {
+            feed.onLive(live(store()));
+        }
+
+        assertThat(session.queued()).isLessThanOrEqualTo(32);
+        assertThat(feed.parked())
+                .as("live messages held in memory besides the queue")
+                .isZero();
+        session.outbound().subscribe(o -> received.add(((Outbound.Frame) o).frame()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seqs().size() == 200);
+        assertThat(seqs()).isEqualTo(range(1, 200));
+        assertThat(closes).isEmpty();
+    }
+
+    @Test
+    void aResumePointBeyondTheInboxCannotBeConfirmed() {
+        store();
+        Sinks.One<Boolean> inboxAnswers = Sinks.one();
+        SessionFeed feed = new SessionFeed(
+                new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 64, 0),
+                (after, limit) -> inboxAnswers.asMono().then(store.read("bob", after, limit)),
+                16,
+                16,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+
+        feed.start(500); // a stale resume point: the store holds seq 1 only
+        assertThat(feed.confirmable()).as("before the inbox was read").isZero();
+        inboxAnswers.tryEmitValue(true);
+
+        await().until(() -> feed.delivered() == 1);
+        assertThat(feed.confirmable()).isEqualTo(1);
+    }
+
+    @Test
+    void everySyncIsAnsweredWithItsOwnSynced() {
+        store();
+        store();
+        SessionFeed feed = feedReadingSlowly(Duration.ofMillis(50));
+        feed.start(0);
+
+        feed.sync(0); // both while the replay's first read is on its way
+        feed.sync(1);
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> received.stream()
+                                .filter(ServerFrame.Synced.class::isInstance)
+                                .count()
+                        == 2);
+        assertThat(seqs()).isEqualTo(List.of(1L, 2L));
+    }
+
+    /** A client on a slow link: takes one frame, then the next only {@code interval} later. */
+    private void readOneFrameEvery(ClientSession session, Duration interval) {
+        session.outbound().subscribe(new BaseSubscriber<Outbound>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(Outbound o) {
+                received.add(((Outbound.Frame) o).frame());
+                Schedulers.parallel().schedule(() -> request(1), interval.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private SessionFeed feedReadingSlowly(Duration readTime) {
+        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 64, 0);
+        session.onClose(closes::add);
+        SessionFeed feed = new SessionFeed(
+                session,
+                (after, limit) -> Mono.delay(readTime).then(store.read("bob", after, limit)),
+                16,
+                16,
+                Duration.ofSeconds(10),
+                SessionFeed.Listener.NONE);
+        session.attach(feed);
+        session.outbound().subscribe(o -> received.add(((Outbound.Frame) o).frame()));
+        return feed;
     }
 }
