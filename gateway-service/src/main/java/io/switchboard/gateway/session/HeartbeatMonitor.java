@@ -6,6 +6,7 @@ import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.SessionBeat;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,12 @@ import reactor.core.scheduler.Schedulers;
  *       {@code timeout} first, so a session is offline between {@code timeout} and
  *       {@code timeout + tick} after it went silent;
  *   <li>renews this node's presence lease every third of the lease, so that presence can tell a
- *       dead node from a quiet one within the lease;
+ *       dead node from a quiet one within the lease; when the lease had lapsed, every session reads
+ *       its inbox again (routing skipped the node meanwhile);
  *   <li>once per interval, refreshes the presence of all live sessions in one batch (a few calls,
  *       not one per session), with how long each has been silent; sessions presence no longer
- *       knows (swept while this node was cut off, for example) are registered again.
+ *       knows (swept while this node was cut off, for example) are registered again and read their
+ *       inboxes. Sessions whose first registration has not completed are left to it.
  * </ul>
  *
  * At most one lease renewal and refresh is in flight at a time: a slow Redis delays the next one
@@ -41,6 +44,8 @@ public final class HeartbeatMonitor implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(HeartbeatMonitor.class);
     private static final Duration TICK = Duration.ofMillis(500);
+    private static final int CATCH_UP_CHUNK = 256;
+    private static final Duration CATCH_UP_SPACING = Duration.ofMillis(10);
 
     private final SessionRegistry registry;
     private final PresenceStore presence;
@@ -96,6 +101,11 @@ public final class HeartbeatMonitor implements SmartLifecycle {
             if (now - session.lastPingNanos() >= intervalNanos) {
                 session.ping(now);
             }
+            if (!session.isRegistered()) {
+                // Its first registration is still running (or failed, and the session is closing):
+                // refreshing it would find it missing and register it again, maybe after it left.
+                continue;
+            }
             beats.add(new SessionBeat(session.identity(), silent / 1_000_000));
             open.put(session.sessionId(), session);
         }
@@ -110,7 +120,11 @@ public final class HeartbeatMonitor implements SmartLifecycle {
             renewal = presence.renewLease(nodeId, lease)
                     .doOnNext(wasLive -> {
                         if (!wasLive) {
-                            log.warn("presence lease of node {} had lapsed; renewed", nodeId);
+                            log.warn(
+                                    "presence lease of node {} had lapsed; renewed; {} sessions read their inboxes again",
+                                    nodeId,
+                                    open.size());
+                            catchUpAll(open.values());
                         }
                     })
                     .then();
@@ -144,10 +158,31 @@ public final class HeartbeatMonitor implements SmartLifecycle {
         // the next live message (or a reconnect) to reveal the gap.
         return Flux.fromIterable(stillOpen)
                 .flatMap(
-                        s -> presence.register(s, presenceTtl)
-                                .then(Mono.fromRunnable(() -> catchUp(open.get(s.sessionId())))),
+                        s -> presence.register(s, presenceTtl).then(Mono.defer(() -> {
+                            ClientSession session = open.get(s.sessionId());
+                            if (session.isClosed()) {
+                                // It closed while we registered it, maybe after its own removal ran: remove
+                                // it again, or it would show online, and be routed to, for a whole TTL.
+                                return presence.unregister(s);
+                            }
+                            catchUp(session);
+                            return Mono.empty();
+                        })),
                         64)
                 .then();
+    }
+
+    /**
+     * After the node's lease had lapsed, routing skipped this node's sessions (it treats a node
+     * without a lease as gone) and their messages are in the inbox only; the sessions are still
+     * registered, so the refresh does not find them missing. Read every inbox once more, spread in
+     * chunks so a large node does not read thousands of inboxes at the same instant.
+     */
+    private static void catchUpAll(Collection<ClientSession> sessions) {
+        Flux.fromIterable(List.copyOf(sessions))
+                .buffer(CATCH_UP_CHUNK)
+                .delayElements(CATCH_UP_SPACING)
+                .subscribe(chunk -> chunk.forEach(HeartbeatMonitor::catchUp));
     }
 
     private static void catchUp(ClientSession session) {
