@@ -19,6 +19,7 @@ import io.switchboard.test.WsTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.List;
 import java.util.Map;
@@ -227,6 +228,7 @@ class DeliveryPromiseIT {
         String bob = TestInfra.uniqueId("bob");
         String body = "{\"pad\":\"" + "x".repeat(16 * 1024) + "\"}";
         URI uri = Clients.node(suite, 1, "device=phone");
+        double slowConsumersBefore = closedAsSlowConsumer();
         try (var a = connect(suite, 0, alice, null);
                 var stuck = NonReadingWsClient.connect(uri, Clients.token(bob))) {
             await().atMost(WAIT).until(() -> presenceSessions(bob) == 1);
@@ -238,8 +240,9 @@ class DeliveryPromiseIT {
             // The gateway gives up on it (the slow-consumer timeout is 2 s here) and it leaves presence.
             await().atMost(WAIT).until(() -> presenceSessions(bob) == 0);
             int closeCode = stuck.drainUntilClosed();
+            // -1: the close frame can be stuck behind the unread data, so the client may not see it
             assertThat(closeCode).isIn(4008, -1);
-            assertThat(closedAsSlowConsumer()).isPositive();
+            assertThat(closedAsSlowConsumer()).as("closed as a slow consumer").isGreaterThan(slowConsumersBefore);
         }
         try (var b = connect(suite, 0, bob, "device=phone")) {
             awaitMessages(b, 500);
@@ -253,13 +256,15 @@ class DeliveryPromiseIT {
     }
 
     private static double closedAsSlowConsumer() throws Exception {
-        String body = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                        + suite.gatewayPorts().get(1)
-                                        + "/actuator/metrics/switchboard.sessions.closed?tag=reason:slow_consumer"))
-                                .build(),
-                        BodyHandlers.ofString())
-                .body();
-        return json(body).get("measurements").get(0).get("value").asDouble();
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + suite.gatewayPorts().get(1)
+                                + "/actuator/metrics/switchboard.sessions.closed?tag=reason:slow_consumer"))
+                        .build(),
+                BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return 0; // no session closed for that reason yet
+        }
+        return json(response.body()).get("measurements").get(0).get("value").asDouble();
     }
 }
