@@ -166,7 +166,9 @@ public final class ClientSession {
         if (closed.compareAndSet(false, true)) {
             closedWith = status;
             closeTransport(status);
-            outbound.tryEmitComplete();
+            synchronized (this) { // serialized with emit, or a concurrent emit could make the sink refuse it
+                outbound.tryEmitComplete();
+            }
         } else if (finishing != null) {
             closeTransport(finishing);
         }
