@@ -43,8 +43,9 @@ import reactor.util.retry.Retry;
  *       closes), so a crash redelivers at most that much more than the batch in flight. Handlers must
  *       be idempotent, as for any at-least-once consumer.
  *   <li><b>Never skips.</b> A failed batch is handed over again, with exponential backoff (100 ms
- *       doubling to 10 s), for as long as the receiver runs. Skipping a poison record is the
- *       handler's decision.
+ *       doubling to 10 s), for as long as the receiver runs; one that fails while the receiver
+ *       closes is rewound to its start and nothing after it is handed out or committed. Skipping a
+ *       poison record is the handler's decision.
  *   <li><b>Order and backpressure.</b> At most one batch is in flight, so records are handled in
  *       offset order per partition and memory stays bounded by {@code max.poll.records} plus what
  *       the consumer prefetches. While a batch is in flight the consumer is not polled (its next
@@ -105,6 +106,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private volatile Duration stallWarningAfter = STALL_WARNING_AFTER;
     /** How long a rebalance or close waits for the batch in flight before giving up on it. */
     private volatile Duration inFlightTimeout = CLOSE_TIMEOUT;
+    /** How long a batch may be in flight before the consumer is polled with every partition paused. */
+    private volatile Duration pauseAfter = Duration.ofMillis(PAUSE_AFTER_MS);
 
     private Thread thread;
     private BatchHandler<K, V> handler;
@@ -207,6 +210,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 if (inFlight != null && !pausedForSlowBatch && !awaitInFlight()) {
                     continue;
                 }
+                if (!running) {
+                    // close() came while the tasks ran (it may not have woken the consumer yet): a
+                    // poll now would hand out a batch that close() no longer waits for.
+                    break;
+                }
                 ConsumerRecords<K, V> records;
                 try {
                     records = consumer.poll(pollTimeout());
@@ -270,7 +278,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
      * when the consumer should be polled now: the batch is slow, so every partition has been paused.
      */
     private boolean awaitInFlight() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PAUSE_AFTER_MS);
+        long deadline = System.nanoTime() + pauseAfter.toNanos();
         Runnable task;
         // A completion or close() wakes this thread; close() has it look at running.
         while ((task = tasks.poll(deadline - System.nanoTime())) == null
@@ -402,6 +410,10 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
         if (batch.done.join()) {
             keepForCommit(batch);
+        } else {
+            // Failed only once the receiver closes (until then it is retried). Its records must be
+            // read again by whoever polls next, never committed past by a later batch.
+            giveUp(batch);
         }
         if (pausedForSlowBatch) {
             pausedForSlowBatch = false;
@@ -626,6 +638,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     /** How long a rebalance or close waits for the batch in flight (for tests; default 30 s). */
     void giveUpOnBatchesAfter(Duration after) {
         this.inFlightTimeout = after;
+    }
+
+    /** Pauses for slow batches after {@code after} instead of {@link #PAUSE_AFTER_MS} (for tests). */
+    void pauseSlowBatchesAfter(Duration after) {
+        this.pauseAfter = after;
     }
 
     /** One observer; a later call replaces it. */

@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -298,6 +300,149 @@ class KafkaReceiverTest {
         assertThat(batches.get(1)).containsExactly("a");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> committed() != null && committed().offset() == 1);
+    }
+
+    @Test
+    void noBatchIsHandedOverOnceCloseWasRequested() throws Exception {
+        LateWakeup late = new LateWakeup();
+        withPartitions(late, 1);
+        receiver.close();
+        receiver = KafkaReceiver.of(late, "test", null, TOPIC);
+        // close() is requested while the poll thread runs the first batch's completion (its commit),
+        // after the loop last looked at running: the poll that would follow must not happen.
+        late.closeAtFirstCommit(receiver);
+        List<String> handedOver = new CopyOnWriteArrayList<>();
+        receiver.start(records -> {
+            records.forEach(r -> handedOver.add(r.value()));
+            return Mono.empty();
+        });
+        receiver.ready().block(Duration.ofSeconds(5));
+        // From then on the first batch's commit is due as soon as it is handled.
+        await().pollDelay(Duration.ofMillis(KafkaReceiver.COMMIT_INTERVAL_MS)).until(() -> true);
+        late.schedulePollTask(() -> late.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a")));
+        late.schedulePollTask(() -> late.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "k", "b")));
+
+        late.awaitClosedThenWake();
+
+        assertThat(handedOver).containsExactly("a");
+    }
+
+    @Test
+    void aBatchThatFailsWhileTheReceiverClosesIsRewoundToItsStart() throws Exception {
+        LateWakeup late = new LateWakeup();
+        withPartitions(late, 1);
+        receiver.close();
+        receiver = KafkaReceiver.of(late, "test", null, TOPIC);
+        // The poll thread waits for the batch instead of polling paused partitions meanwhile.
+        receiver.pauseSlowBatchesAfter(Duration.ofMinutes(1));
+        Sinks.One<Void> outcome = Sinks.one();
+        AtomicBoolean handedOver = new AtomicBoolean();
+        receiver.start(records -> {
+            handedOver.set(true);
+            return outcome.asMono();
+        });
+        receiver.ready().block(Duration.ofSeconds(5));
+        late.schedulePollTask(() -> {
+            late.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a"));
+            late.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "k", "b"));
+        });
+        await().atMost(Duration.ofSeconds(5)).until(handedOver::get);
+        awaitPollThreadWaitingForTheBatch();
+        late.seeks.clear(); // MockConsumer's own, to the beginning offset when the partition was assigned
+
+        late.requestClose(receiver);
+        // Not retried (the receiver is closing): the batch completes as failed.
+        outcome.tryEmitError(new IllegalStateException("redis down"));
+        late.awaitClosedThenWake();
+
+        assertThat(late.seeks).containsExactly(0L);
+        assertThat(late.commits).isEmpty();
+    }
+
+    /** Until the poll thread is parked for the batch in flight to complete (receiver "test"). */
+    private static void awaitPollThreadWaitingForTheBatch() {
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals("kafka-receiver-test")
+                                && LockSupport.getBlocker(t) instanceof TaskInbox));
+    }
+
+    /**
+     * A consumer whose {@code wakeup()} from {@code close()} comes late, as if the closing thread were
+     * preempted between telling the poll thread to stop and waking it: {@code close()} has cleared
+     * {@code running}, the poll thread has not been woken.
+     */
+    private static final class LateWakeup extends MockConsumer<String, String> {
+        final List<Long> seeks = new CopyOnWriteArrayList<>();
+        final List<Long> commits = new CopyOnWriteArrayList<>();
+        private final CountDownLatch closeRequested = new CountDownLatch(1);
+        private final CountDownLatch wake = new CountDownLatch(1);
+        private volatile Thread closer;
+        private volatile KafkaReceiver<String, String> closeAtFirstCommit;
+
+        LateWakeup() {
+            super("earliest");
+        }
+
+        void closeAtFirstCommit(KafkaReceiver<String, String> receiver) {
+            this.closeAtFirstCommit = receiver;
+        }
+
+        /** Calls {@code receiver.close()} on another thread; returns once it has cleared running. */
+        void requestClose(KafkaReceiver<String, String> receiver) throws InterruptedException {
+            closer = new Thread(receiver::close, "closer");
+            closer.start();
+            assertThat(closeRequested.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+
+        /** Waits for the poll thread to close the consumer, then lets {@code close()} go on. */
+        void awaitClosedThenWake() throws InterruptedException {
+            await().atMost(Duration.ofSeconds(10)).until(this::closed);
+            wake.countDown();
+            closer.join(5_000);
+        }
+
+        @Override
+        public void wakeup() { // not synchronized: the poll thread goes on meanwhile
+            if (Thread.currentThread() == closer) {
+                closeRequested.countDown();
+                try {
+                    wake.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            super.wakeup();
+        }
+
+        @Override
+        public void commitAsync(
+                Map<TopicPartition, OffsetAndMetadata> offsets,
+                org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+            KafkaReceiver<String, String> receiver = closeAtFirstCommit;
+            if (receiver != null) {
+                closeAtFirstCommit = null;
+                try {
+                    requestClose(receiver);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            commits.add(offsets.get(P0).offset());
+            super.commitAsync(offsets, callback);
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            commits.add(offsets.get(P0).offset());
+            super.commitSync(offsets);
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition partition, long offset) {
+            seeks.add(offset);
+            super.seek(partition, offset);
+        }
     }
 
     @Test
