@@ -22,7 +22,10 @@ public enum KafkaMeters {
     CONSUMER_LAG("switchboard.kafka.consumer.lag"),
     /** Function counter: batches handed to the handler again after a failure, tag {@code receiver}. */
     CONSUMER_RETRIES("switchboard.kafka.consumer.retries"),
-    /** Function counter: records whose batch was processed and committed, tag {@code receiver}. */
+    /**
+     * Function counter: records whose batch was processed and committed, counted when Kafka confirmed
+     * the commit (a failed commit's records are not counted), tag {@code receiver}.
+     */
     CONSUMER_RECORDS("switchboard.kafka.consumer.records"),
     /**
      * Timer with histogram: from a record's Kafka timestamp (set by the producer) to its hand-over
@@ -57,6 +60,7 @@ public enum KafkaMeters {
         io.micrometer.core.instrument.FunctionCounter.builder(
                         CONSUMER_RECORDS.meterName(), receiver, KafkaReceiver::recordsProcessed)
                 .tag("receiver", name)
+                .description("records whose batch was processed and whose commit Kafka confirmed")
                 .register(registry);
         Timer waited = Timer.builder(CONSUMER_WAIT.meterName())
                 .tag("receiver", name)

@@ -444,8 +444,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
         Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>(uncommitted);
         owned.keySet().retainAll(consumer.assignment());
-        recordsProcessed.addAndGet(uncommittedRecords);
-        batchesCommitted.addAndGet(uncommittedBatches);
+        int records = uncommittedRecords;
+        int batches = uncommittedBatches;
         uncommitted.clear();
         uncommittedRecords = 0;
         uncommittedBatches = 0;
@@ -460,14 +460,24 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
                 // the consumer throws it at the next blocking call: it must not cost this commit.
                 consumer.commitSync(owned);
             }
+            countCommitted(records, batches);
         } else {
+            // The callback runs on this thread, in a later poll or commit.
             consumer.commitAsync(owned, (committed, error) -> {
                 if (error != null) {
-                    // Not fatal: the records are redelivered and handlers are idempotent.
+                    // Not fatal: the records are redelivered and handlers are idempotent. Not retried
+                    // either: a retry could land after a later commit and move the offset back.
                     log.warn("Kafka receiver {}: commit failed: {}", name, error.toString());
+                } else {
+                    countCommitted(records, batches);
                 }
             });
         }
+    }
+
+    private void countCommitted(int records, int batches) {
+        recordsProcessed.addAndGet(records);
+        batchesCommitted.addAndGet(batches);
     }
 
     /**
@@ -665,11 +675,16 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         return retries.get();
     }
 
-    /** Records whose batch was committed. */
+    /**
+     * Records counted once the commit carrying their batch's offsets succeeded (for metrics). A
+     * failed commit is not retried and its records are not counted, even when a later commit on the
+     * same partition covers them.
+     */
     public long recordsProcessed() {
         return recordsProcessed.get();
     }
 
+    /** Batches counted as {@link #recordsProcessed} counts their records. */
     public long batchesCommitted() {
         return batchesCommitted.get();
     }

@@ -138,6 +138,43 @@ class KafkaReceiverTest {
     }
 
     @Test
+    void recordsAreCountedWhenTheCommitCarryingTheirBatchSucceedsNotWhenItIsSent() {
+        AtomicBoolean coordinatorAway = new AtomicBoolean(true);
+        List<Long> failedCommits = new CopyOnWriteArrayList<>();
+        MockConsumer<String, String> failing = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized void commitAsync(
+                    Map<TopicPartition, OffsetAndMetadata> offsets,
+                    org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+                if (coordinatorAway.get()) {
+                    failedCommits.add(offsets.get(P0).offset());
+                    callback.onComplete(offsets, new TimeoutException("the group coordinator moved"));
+                } else {
+                    super.commitAsync(offsets, callback);
+                }
+            }
+        };
+        withPartitions(failing, 1);
+        receiver.close();
+        receiver = KafkaReceiver.of(failing, "test", null, TOPIC);
+        receiver.start(records -> Mono.empty());
+        receiver.ready().block(Duration.ofSeconds(5));
+        failing.schedulePollTask(() -> failing.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !failedCommits.isEmpty());
+        assertThat(receiver.recordsProcessed()).isZero();
+        assertThat(receiver.batchesCommitted()).isZero();
+
+        coordinatorAway.set(false);
+        failing.schedulePollTask(() -> failing.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "k", "b")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> failing.committed(Set.of(P0)).get(P0) != null);
+        // Each record counts once, with the commit that carried its batch's offsets.
+        assertThat(receiver.recordsProcessed()).isEqualTo(1);
+        assertThat(receiver.batchesCommitted()).isEqualTo(1);
+    }
+
+    @Test
     void closingWhileABatchIsInFlightCommitsItOnceItCompletes() {
         // As KafkaConsumer does: a wakeup() not taken by a poll is thrown by the next blocking call.
         AtomicBoolean wakeupPending = new AtomicBoolean();
