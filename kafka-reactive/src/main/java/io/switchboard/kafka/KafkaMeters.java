@@ -17,7 +17,8 @@ public enum KafkaMeters {
     /**
      * Gauge: records on a partition not yet fetched by this receiver (the consumer lag), tags
      * {@code receiver}, {@code topic}, {@code partition}. Present only while the partition is
-     * assigned to this receiver.
+     * assigned to this receiver; NaN once its poll thread has stopped (failed or closed), since
+     * nobody measures it any more.
      */
     CONSUMER_LAG("switchboard.kafka.consumer.lag"),
     /** Function counter: batches handed to the handler again after a failure, tag {@code receiver}. */
@@ -88,10 +89,7 @@ public enum KafkaMeters {
             for (TopicPartition tp : lags.keySet()) {
                 gauges.computeIfAbsent(
                         tp,
-                        p -> Gauge.builder(
-                                        CONSUMER_LAG.meterName(),
-                                        receiver,
-                                        r -> r.lagByPartition().getOrDefault(p, 0L))
+                        p -> Gauge.builder(CONSUMER_LAG.meterName(), receiver, r -> lagOf(r, p))
                                 .tag("receiver", name)
                                 .tag("topic", p.topic())
                                 .tag("partition", Integer.toString(p.partition()))
@@ -106,6 +104,17 @@ public enum KafkaMeters {
                 return true;
             });
         });
+    }
+
+    /**
+     * Without a poll thread the last value would stay put and pass for a live measurement; NaN says
+     * that nobody measures any more.
+     */
+    private static double lagOf(KafkaReceiver<?, ?> receiver, TopicPartition partition) {
+        if (receiver.state() != KafkaWorker.State.RUNNING) {
+            return Double.NaN;
+        }
+        return receiver.lagByPartition().getOrDefault(partition, 0L);
     }
 
     /** Publishes how many sends wait in {@code sender}'s hand-off queue. */

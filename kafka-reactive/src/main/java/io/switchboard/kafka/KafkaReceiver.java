@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,13 +55,17 @@ import reactor.util.retry.Retry;
  *       so it keeps taking part in rebalances and stays in its group however long the batch retries.
  *   <li><b>Rebalance.</b> Before partitions are taken away, the batch in flight is allowed to finish
  *       (bounded by the close timeout) and its offsets are committed.
+ *   <li><b>A failure is told, not hidden.</b> A poll error that is not retriable, or any other error on
+ *       the poll thread, ends it: the batch in flight is finished as at {@link #close()}, the
+ *       consumer is closed, and {@link #state()} is {@link State#FAILED} from then on (lag meters
+ *       read NaN). It is not restarted ({@link KafkaWorker} says why).
  * </ul>
  *
  * One thread per receiver owns the {@code KafkaConsumer} (which is not thread-safe); other threads
  * reach it only through a task queue, which never blocks the thread handing a task over (handlers
  * complete on event loops).
  */
-public final class KafkaReceiver<K, V> implements AutoCloseable {
+public final class KafkaReceiver<K, V> implements KafkaWorker, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaReceiver.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
@@ -99,6 +104,8 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
     private final AtomicLong recordsProcessed = new AtomicLong();
     private final AtomicLong batchesCommitted = new AtomicLong();
     private volatile boolean running;
+    private volatile State state = State.NEW;
+    private volatile Throwable failure;
     private volatile long lag;
     private volatile Map<TopicPartition, Long> lagByPartition = Map.of();
     private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lags -> {};
@@ -189,6 +196,7 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         }
         this.handler = handler;
         this.running = true;
+        this.state = State.RUNNING;
         this.thread = new Thread(this::run, "kafka-receiver-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -255,17 +263,41 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            ready.completeExceptionally(e);
-            log.error("Kafka receiver {} stopped: {}", name, e.toString(), e);
+            if (running) { // nothing here interrupts this thread: whatever did, it stopped the receiver
+                failed(e);
+            }
+        } catch (Throwable e) { // an Error too: this thread is the receiver, nobody else would tell
+            failed(e);
         } finally {
-            finishInFlight();
+            try {
+                finishInFlight();
+            } catch (RuntimeException e) {
+                log.warn("Kafka receiver {}: finishing the batch in flight failed: {}", name, e.toString());
+            }
             try {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
                 log.warn("closing Kafka receiver {}: {}", name, e.toString());
             }
+            if (state != State.FAILED) {
+                state = State.CLOSED;
+            }
+            ready.completeExceptionally(new IllegalStateException("Kafka receiver " + name + " closed"));
         }
+    }
+
+    /** The poll thread ends on {@code error}; said at once, before the batch in flight is waited for. */
+    private void failed(Throwable error) {
+        failure = error;
+        state = State.FAILED;
+        running = false; // the batch in flight stops retrying: nothing would commit it
+        ready.completeExceptionally(error);
+        log.error(
+                "Kafka receiver {} stopped, not restarted: {} (its records wait in Kafka until the process is"
+                        + " restarted)",
+                name,
+                error.toString(),
+                error);
     }
 
     /** An error the next poll may not have: the client's retriable ones, also when a rebalance callback threw them. */
@@ -660,9 +692,19 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
         this.batchObserver = observer;
     }
 
-    /** This receiver's name, as given when it was created (used in logs, thread names and meters). */
+    @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Records not yet fetched on the assigned partitions, as last seen (for metrics). */
@@ -701,7 +743,11 @@ public final class KafkaReceiver<K, V> implements AutoCloseable {
             }
             running = false;
         }
-        consumer.wakeup();
+        try {
+            consumer.wakeup();
+        } catch (RuntimeException e) {
+            // the poll thread has already closed the consumer
+        }
         LockSupport.unpark(t);
         try {
             t.join(CLOSE_TIMEOUT.plusSeconds(10).toMillis());

@@ -1,12 +1,15 @@
 package io.switchboard.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.kafka.health.KafkaHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,12 +32,16 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -497,6 +504,79 @@ class KafkaReceiverTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> committed() != null && committed().offset() == 1);
         assertThat(seen).containsExactly("a");
+    }
+
+    @Test
+    void aPollErrorThatIsNotRetriableStopsTheReceiverWhichItsHealthAndLagMetersTell() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        KafkaMeters.bind(receiver, meters);
+        HealthIndicator health =
+                (HealthIndicator) KafkaHealth.of(List.of(receiver)).getContributor("test");
+        assertThat(health.health().getStatus()).isEqualTo(Status.UNKNOWN);
+        receiver.start(records -> Mono.empty());
+        receiver.ready().block(Duration.ofSeconds(5));
+        Gauge lag = awaitLagGauge(meters);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(lag.value()).isZero();
+
+        consumer.setPollException(new TopicAuthorizationException(Set.of(TOPIC)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> receiver.state() == KafkaWorker.State.FAILED);
+        assertThat(receiver.failure()).containsInstanceOf(TopicAuthorizationException.class);
+        Health stopped = health.health();
+        assertThat(stopped.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(stopped.getDetails())
+                .containsExactly(
+                        entry("receiver", "test"),
+                        entry("state", "failed"),
+                        entry("error", TopicAuthorizationException.class.getName()));
+        assertThat(lag.value()).isNaN();
+        await().atMost(Duration.ofSeconds(5)).until(consumer::closed);
+        receiver.close();
+        assertThat(receiver.state()).as("still failed after close()").isEqualTo(KafkaWorker.State.FAILED);
+    }
+
+    @Test
+    void anErrorOnThePollThreadIsToldLikeAnyOtherFailure() {
+        AtomicBoolean broken = new AtomicBoolean();
+        MockConsumer<String, String> throwing = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
+                if (broken.get()) {
+                    throw new NoClassDefFoundError("org/example/MissingDeserializerDependency");
+                }
+                return super.poll(timeout);
+            }
+        };
+        withPartitions(throwing, 1);
+        receiver.close();
+        receiver = KafkaReceiver.of(throwing, "test", null, TOPIC);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        KafkaMeters.bind(receiver, meters);
+        try (var logs = LogCapture.of(KafkaReceiver.class)) {
+            receiver.start(records -> Mono.empty());
+            receiver.ready().block(Duration.ofSeconds(5));
+            Gauge lag = awaitLagGauge(meters);
+
+            broken.set(true);
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !logs.matching("stopped").isEmpty());
+            ILoggingEvent report = logs.matching("stopped").get(0);
+            assertThat(report.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(report.getFormattedMessage()).contains("NoClassDefFoundError");
+            await().atMost(Duration.ofSeconds(5)).until(throwing::closed);
+            assertThat(lag.value()).isNaN();
+        }
+    }
+
+    /** The lag gauge of partition 0, registered after the receiver's first poll. */
+    private static Gauge awaitLagGauge(SimpleMeterRegistry meters) {
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> meters.find(KafkaMeters.CONSUMER_LAG.meterName()).gauge() != null);
+        return meters.get(KafkaMeters.CONSUMER_LAG.meterName())
+                .tag("partition", "0")
+                .gauge();
     }
 
     @Test
