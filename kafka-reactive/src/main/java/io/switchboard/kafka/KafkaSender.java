@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -30,12 +31,15 @@ import reactor.core.publisher.MonoSink;
  *   <li><b>Order.</b> Records are handed to the producer in the order their Monos are subscribed
  *       (one FIFO thread), so records to one partition are written in that order.
  *   <li><b>Lazy.</b> Nothing is sent until the Mono is subscribed; each subscription sends once more.
+ *   <li><b>Always answered.</b> Every Mono completes: an {@link Error} in the producer stops the send
+ *       thread for good ({@link #state()} FAILED), and the sends it leaves queued and every later
+ *       one fail instead of waiting.
  * </ul>
  *
  * Results are signalled on the producer's network thread: downstream work must be short and
  * non-blocking (queue a frame, complete a batch), or move elsewhere with {@code publishOn}.
  */
-public final class KafkaSender<K, V> implements AutoCloseable {
+public final class KafkaSender<K, V> implements KafkaWorker, AutoCloseable {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
 
@@ -107,23 +111,31 @@ public final class KafkaSender<K, V> implements AutoCloseable {
     }
 
     private void submit(MonoSink<?> sink, Runnable send) {
-        SendThread.Offer offer = sendThread.offer(() -> {
-            try {
-                send.run();
-            } catch (RuntimeException e) {
-                sink.error(e);
-            }
-        });
+        SendThread.Offer offer = sendThread.offer(send, sink::error);
         if (offer == SendThread.Offer.FULL) {
             sink.error(new KafkaSenderOverloadedException(name, queueCapacity));
         } else if (offer == SendThread.Offer.CLOSED) {
-            sink.error(new IllegalStateException("Kafka sender '" + name + "' is closed"));
+            sink.error(
+                    state() == State.FAILED
+                            ? new IllegalStateException(
+                                    "Kafka sender '" + name + "' stopped after an error", sendThread.failure())
+                            : new IllegalStateException("Kafka sender '" + name + "' is closed"));
         }
     }
 
-    /** This sender's name, as given when it was created (used in thread names and meters). */
+    @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public State state() {
+        return sendThread.state();
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(sendThread.failure());
     }
 
     /** Sends waiting in the hand-off queue, for metrics. */

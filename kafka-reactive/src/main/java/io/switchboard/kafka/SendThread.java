@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * blocks the caller: a {@link TaskInbox} and a counter for the bound, so event-loop threads may hand
  * work over freely. A JDK executor would take a lock to queue, which can park an event loop under
  * contention.
+ *
+ * <p>Every accepted task is answered: it runs, or its {@code onFailure} gets the reason it could not
+ * (its run threw, or the thread stopped first). A task that throws an {@link Error} stops the thread
+ * for good ({@link KafkaWorker} says why it is not restarted): the tasks still queued fail, and later
+ * offers are refused.
  */
 final class SendThread {
 
@@ -32,6 +38,8 @@ final class SendThread {
     private volatile boolean closing;
     /** Set by the thread just before its last pass over the queue. */
     private volatile boolean stopped;
+    /** The Error that stopped the thread, if one did. */
+    private volatile Throwable failure;
 
     /**
      * A queued task, run by the thread or refused by its offer, never both: whichever claims it first.
@@ -39,9 +47,11 @@ final class SendThread {
      */
     private static final class Queued extends AtomicBoolean implements Runnable {
         private final Runnable task;
+        private final Consumer<Throwable> onFailure;
 
-        Queued(Runnable task) {
+        Queued(Runnable task, Consumer<Throwable> onFailure) {
             this.task = task;
+            this.onFailure = onFailure;
         }
 
         boolean claim() {
@@ -52,6 +62,14 @@ final class SendThread {
         public void run() {
             task.run();
         }
+
+        void fail(Throwable cause) {
+            try {
+                onFailure.accept(cause);
+            } catch (RuntimeException e) {
+                log.warn("a failed task's handler threw: {}", e.toString());
+            }
+        }
     }
 
     SendThread(String name, int capacity) {
@@ -61,8 +79,12 @@ final class SendThread {
         this.thread.start();
     }
 
-    /** Queues {@code task} unless the queue is full or the thread is closing; never blocks. */
-    Offer offer(Runnable task) {
+    /**
+     * Queues {@code task} unless the queue is full or the thread is closing or stopped; never blocks.
+     * If accepted, either the task runs or {@code onFailure} gets why not; if its run throws,
+     * {@code onFailure} gets that too.
+     */
+    Offer offer(Runnable task, Consumer<Throwable> onFailure) {
         if (closing) {
             return Offer.CLOSED;
         }
@@ -70,7 +92,7 @@ final class SendThread {
             size.decrementAndGet();
             return Offer.FULL;
         }
-        Queued queued = new Queued(task);
+        Queued queued = new Queued(task, onFailure);
         inbox.offer(queued);
         // closing may have been set after the check above, and the thread may have made its last
         // pass before the task arrived: then the task is refused here rather than never run.
@@ -84,6 +106,19 @@ final class SendThread {
     /** Tasks waiting to run. */
     int queued() {
         return size.get();
+    }
+
+    /** RUNNING until {@link #close} or an Error stops the thread; any thread. */
+    KafkaWorker.State state() {
+        if (failure != null) {
+            return KafkaWorker.State.FAILED;
+        }
+        return closing ? KafkaWorker.State.CLOSED : KafkaWorker.State.RUNNING;
+    }
+
+    /** The Error that stopped the thread, or null. */
+    Throwable failure() {
+        return failure;
     }
 
     /** Runs what is queued, then stops; waits at most {@code timeout} for that. */
@@ -100,8 +135,27 @@ final class SendThread {
     private void loop() {
         try {
             drain();
-        } finally {
-            stopped = true; // also if a task threw an Error: later offers are refused, not stranded
+        } catch (Throwable e) { // an Error from a task: RuntimeExceptions fail only their own task
+            failure = e;
+            stopped = true; // from now on offers are refused, not stranded
+            failLeftovers();
+            log.error("{} stopped, not restarted: {}; queued and later tasks fail", thread.getName(), e.toString(), e);
+        }
+    }
+
+    /**
+     * Fails what an Error left in the queue (after a close, drain has run everything): their callers
+     * would wait forever otherwise, holding whatever they hold (an in-flight slot, a batch).
+     */
+    private void failLeftovers() {
+        Throwable cause = failure;
+        Runnable left;
+        while ((left = inbox.poll()) != null) {
+            Queued queued = (Queued) left;
+            if (queued.claim()) { // else refused by its offer, which counted it out
+                size.decrementAndGet();
+                queued.fail(new IllegalStateException(thread.getName() + " stopped", cause));
+            }
         }
     }
 
@@ -126,14 +180,19 @@ final class SendThread {
     }
 
     private void runClaimed(Runnable task) {
-        if (!((Queued) task).claim()) {
+        Queued queued = (Queued) task;
+        if (!queued.claim()) {
             return; // refused by its offer, which counted it out
         }
         size.decrementAndGet();
         try {
-            task.run();
+            queued.run();
         } catch (RuntimeException e) {
-            log.error("{}: task failed: {}", thread.getName(), e.toString());
+            queued.fail(e);
+        } catch (Error e) {
+            failure = e; // before its caller hears of it, so that it finds the sender FAILED
+            queued.fail(new IllegalStateException(thread.getName() + " stopped", e));
+            throw e;
         }
     }
 }

@@ -511,7 +511,7 @@ class KafkaReceiverTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         KafkaMeters.bind(receiver, meters);
         HealthIndicator health =
-                (HealthIndicator) KafkaHealth.of(List.of(receiver)).getContributor("test");
+                (HealthIndicator) KafkaHealth.of(List.of(receiver), List.of()).getContributor("test");
         assertThat(health.health().getStatus()).isEqualTo(Status.UNKNOWN);
         receiver.start(records -> Mono.empty());
         receiver.ready().block(Duration.ofSeconds(5));

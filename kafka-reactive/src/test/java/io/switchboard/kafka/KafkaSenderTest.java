@@ -2,8 +2,10 @@ package io.switchboard.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.kafka.health.KafkaHealth;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +18,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -122,6 +126,76 @@ class KafkaSenderTest {
                 .expectError(KafkaSenderOverloadedException.class)
                 .verify(Duration.ofMillis(500));
         release.countDown();
+    }
+
+    @Test
+    void anErrorInTheProducerFailsTheSendsItLeftQueuedAndRefusesLaterOnes() throws Exception {
+        CountDownLatch inSend = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MockProducer<String, String> broken =
+                new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+                    @Override
+                    public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
+                        if (r.value().equals("poison")) {
+                            inSend.countDown();
+                            try {
+                                release.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            throw new NoClassDefFoundError("org/example/SerializerDependency");
+                        }
+                        return super.send(r, cb);
+                    }
+                };
+        sender.close(Duration.ofSeconds(1));
+        sender = new KafkaSender<>(broken, "broken", 16);
+        var poisoned = sender.send(record("poison")).toFuture();
+        assertThat(inSend.await(5, TimeUnit.SECONDS)).isTrue();
+        // Accepted behind it: a gateway's sends waiting for an answer, a pipeline's batch.
+        var queued = sender.send(record("a")).toFuture();
+        var queuedBatch = sender.sendAll(List.of(record("b"), record("c"))).toFuture();
+
+        release.countDown();
+
+        for (var result : List.of(poisoned, queued, queuedBatch)) {
+            assertThat(result)
+                    .failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat()
+                    .withMessageContaining("kafka-sender-broken stopped");
+        }
+        assertThat(sender.send(record("later")).toFuture())
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .withMessageContaining("stopped after an error");
+        assertThat(sender.queued()).isZero();
+        assertThat(broken.history()).isEmpty();
+    }
+
+    @Test
+    void aSenderWhoseThreadFailedIsDownInItsHealth() throws Exception {
+        MockProducer<String, String> broken =
+                new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+                    @Override
+                    public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
+                        throw new OutOfMemoryError("test: Java heap space");
+                    }
+                };
+        sender.close(Duration.ofSeconds(1));
+        sender = new KafkaSender<>(broken, "broken", 16);
+        HealthIndicator health =
+                (HealthIndicator) KafkaHealth.of(List.of(), List.of(sender)).getContributor("broken");
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+        assertThat(sender.send(record("a")).toFuture()).failsWithin(Duration.ofSeconds(5));
+
+        assertThat(sender.state()).isEqualTo(KafkaWorker.State.FAILED);
+        assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.health().getDetails())
+                .containsExactly(
+                        entry("sender", "broken"),
+                        entry("state", "failed"),
+                        entry("error", "java.lang.OutOfMemoryError"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.switchboard.kafka.health;
 
 import io.switchboard.kafka.KafkaReceiver;
+import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaWorker;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Spring Boot health of a service's Kafka receivers: one indicator per client, named after
+ * Spring Boot health of a service's Kafka receivers and senders: one indicator per client, named after
  * it, under one composite ({@code kafka} in the health endpoint, see {@link KafkaHealthConfiguration}).
  *
  * <p>A client is DOWN once its thread has failed ({@link KafkaWorker.State#FAILED}), UP while it runs,
@@ -25,9 +26,11 @@ public final class KafkaHealth {
     private KafkaHealth() {}
 
     /** Reads the clients' state at every health check; names must be unique among them. */
-    public static CompositeHealthContributor of(Collection<? extends KafkaReceiver<?, ?>> receivers) {
+    public static CompositeHealthContributor of(
+            Collection<? extends KafkaReceiver<?, ?>> receivers, Collection<? extends KafkaSender<?, ?>> senders) {
         Map<String, HealthIndicator> byName = new LinkedHashMap<>();
         receivers.forEach(receiver -> add(byName, "receiver", receiver));
+        senders.forEach(sender -> add(byName, "sender", sender));
         return CompositeHealthContributor.fromMap(byName);
     }
 
