@@ -29,6 +29,7 @@ import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.kafka.health.KafkaHealthConfiguration;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.RedisPresenceStore;
 import io.switchboard.protocol.envelope.ConsumerGroups;
@@ -47,8 +48,11 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCu
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 @Configuration(proxyBeanMethods = false)
+// "kafka" in /actuator/health: the yml puts it in liveness, so a dead Kafka thread restarts the process
+@Import(KafkaHealthConfiguration.class)
 class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.kafka.health.KafkaHealthConfiguration;
 import io.switchboard.presence.PresenceKeeper;
 import io.switchboard.presence.RedisPresenceStore;
 import io.switchboard.presenceservice.events.PresenceEventPublisher;
@@ -16,8 +17,11 @@ import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 @Configuration(proxyBeanMethods = false)
+// "kafka" in /actuator/health: the yml puts it in liveness, so a dead Kafka thread restarts the process
+@Import(KafkaHealthConfiguration.class)
 class PresenceConfiguration {
 
     @Bean(destroyMethod = "close")

@@ -5,6 +5,7 @@ import io.switchboard.kafka.KafkaMeters;
 import io.switchboard.kafka.KafkaReceiver;
 import io.switchboard.kafka.KafkaSender;
 import io.switchboard.kafka.KafkaTopics;
+import io.switchboard.kafka.health.KafkaHealthConfiguration;
 import io.switchboard.presence.PresenceStore;
 import io.switchboard.presence.RedisPresenceStore;
 import io.switchboard.protocol.envelope.Topics;
@@ -18,8 +19,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 @Configuration(proxyBeanMethods = false)
+// "kafka" in /actuator/health: the yml puts it in liveness, so a dead Kafka thread restarts the process
+@Import(KafkaHealthConfiguration.class)
 class RoutingConfiguration {
 
     static final String CONSUMER_GROUP = "routing-service";
