@@ -15,16 +15,29 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class NodeTopicDirectory {
 
-    private final Admin admin;
+    /** The names of the topics that exist, from Kafka; may block. */
+    @FunctionalInterface
+    interface TopicListing {
+        Set<String> names();
+    }
+
+    private final Runnable close;
     private final Duration refreshInterval;
     private volatile Set<String> known = Set.of();
     private volatile long refreshedAtNanos;
     private final Mono<Set<String>> refresh;
 
     public NodeTopicDirectory(Admin admin, Duration refreshInterval) {
-        this.admin = admin;
+        this(
+                () -> KafkaTopics.list(admin, Duration.ofSeconds(10)),
+                () -> admin.close(Duration.ofSeconds(5)),
+                refreshInterval);
+    }
+
+    NodeTopicDirectory(TopicListing listing, Runnable close, Duration refreshInterval) {
+        this.close = close;
         this.refreshInterval = refreshInterval;
-        this.refresh = Mono.fromCallable(() -> KafkaTopics.list(admin, Duration.ofSeconds(10)))
+        this.refresh = Mono.fromCallable(listing::names)
                 .subscribeOn(Schedulers.boundedElastic())
                 .doOnNext(topics -> {
                     known = Set.copyOf(topics);
@@ -46,6 +59,6 @@ public final class NodeTopicDirectory {
     }
 
     public void close() {
-        admin.close(Duration.ofSeconds(5));
+        close.run();
     }
 }
