@@ -40,7 +40,9 @@ class RoutingConfiguration {
 
     @Bean(destroyMethod = "close")
     NodeTopicDirectory nodeTopicDirectory(RoutingProperties properties) {
-        return new NodeTopicDirectory(Admin.create(properties.kafka().clientConfig()), Duration.ofSeconds(1));
+        // At most five topic listings a second per instance, however many messages name a node without
+        // a topic; such a message's batch waits at most 200 ms plus one listing for the answer.
+        return new NodeTopicDirectory(Admin.create(properties.kafka().clientConfig()), Duration.ofMillis(200));
     }
 
     @Bean(destroyMethod = "close")

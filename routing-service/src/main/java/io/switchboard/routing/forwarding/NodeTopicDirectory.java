@@ -3,15 +3,24 @@ package io.switchboard.routing.forwarding;
 import io.switchboard.kafka.KafkaTopics;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Which gateway node topics exist. Producing to a missing topic would block the producer for
- * {@code max.block.ms} and then fail the whole batch, over and over; so routing asks here first. A
- * miss triggers at most one topic listing per {@code refreshInterval}, which covers a node that was
- * created a moment ago (gateways create their topic before they accept a session).
+ * {@code max.block.ms} and then fail the whole batch, over and over; so routing asks here first.
+ *
+ * <p>Guarantees: a topic once seen is answered at once, without asking Kafka. "Missing" is answered
+ * only from a topic listing that started after the question was asked, so a node topic created
+ * before the question (gateways create theirs before they accept a session, and presence names a
+ * node only after that) is always found. Listings start at most once per {@code minInterval}:
+ * questions asked meanwhile wait for the next one and share it, so a flood of messages for a node
+ * that really has no topic costs one listing per interval however many there are, and each such
+ * question waits at most {@code minInterval} plus one listing.
  */
 public final class NodeTopicDirectory {
 
@@ -21,41 +30,85 @@ public final class NodeTopicDirectory {
         Set<String> names();
     }
 
-    private final Runnable close;
-    private final Duration refreshInterval;
-    private volatile Set<String> known = Set.of();
-    private volatile long refreshedAtNanos;
-    private final Mono<Set<String>> refresh;
+    /** A listing (due to start, running or done) and when it starts. */
+    private record Listing(long startsAtNanos, CompletableFuture<Set<String>> names) {}
 
-    public NodeTopicDirectory(Admin admin, Duration refreshInterval) {
+    private final TopicListing listing;
+    private final Runnable close;
+    private final long minIntervalNanos;
+    private volatile Set<String> known = Set.of();
+    /** When the listing {@link #known} comes from started, once one did; only a later one replaces it. */
+    private long knownStartedAtNanos;
+
+    private boolean learned;
+
+    /** The latest listing; guarded by this. */
+    private Listing latest;
+
+    /**
+     * {@code minInterval} bounds both the load on Kafka (one listing, a metadata request, per interval)
+     * and how long a question about a missing topic waits beyond one listing.
+     */
+    public NodeTopicDirectory(Admin admin, Duration minInterval) {
         this(
                 () -> KafkaTopics.list(admin, Duration.ofSeconds(10)),
                 () -> admin.close(Duration.ofSeconds(5)),
-                refreshInterval);
+                minInterval);
     }
 
-    NodeTopicDirectory(TopicListing listing, Runnable close, Duration refreshInterval) {
+    NodeTopicDirectory(TopicListing listing, Runnable close, Duration minInterval) {
+        this.listing = listing;
         this.close = close;
-        this.refreshInterval = refreshInterval;
-        this.refresh = Mono.fromCallable(listing::names)
-                .subscribeOn(Schedulers.boundedElastic())
-                .doOnNext(topics -> {
-                    known = Set.copyOf(topics);
-                    refreshedAtNanos = System.nanoTime();
-                })
-                .cacheInvalidateIf(topics -> isStale());
+        this.minIntervalNanos = minInterval.toNanos();
     }
 
-    /** Whether {@code topic} exists, refreshing the listing if it is unknown and the listing is stale. */
+    /** Whether {@code topic} exists; asked when subscribed. */
     public Mono<Boolean> exists(String topic) {
-        if (known.contains(topic)) {
-            return Mono.just(true);
-        }
-        return refresh.map(topics -> topics.contains(topic));
+        return Mono.defer(() -> {
+            if (known.contains(topic)) {
+                return Mono.just(true);
+            }
+            return listingStartedAfter(System.nanoTime()).map(names -> names.contains(topic));
+        });
     }
 
-    private boolean isStale() {
-        return System.nanoTime() - refreshedAtNanos > refreshInterval.toNanos();
+    /**
+     * The first listing that starts at or after {@code askedAtNanos}: the one planned already, or a
+     * new one. Every question that joins it gets its answer or its error; it runs even if they all
+     * cancel (a batch given up on), so a later question never waits for one that will not come.
+     */
+    private synchronized Mono<Set<String>> listingStartedAfter(long askedAtNanos) {
+        if (latest == null || latest.startsAtNanos() - askedAtNanos < 0) {
+            long now = System.nanoTime();
+            long startsAt = latest == null ? now : Math.max(now, latest.startsAtNanos() + minIntervalNanos);
+            CompletableFuture<Set<String>> names = new CompletableFuture<>();
+            try {
+                Schedulers.boundedElastic().schedule(() -> list(startsAt, names), startsAt - now, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                names.completeExceptionally(e);
+            }
+            latest = new Listing(startsAt, names);
+        }
+        return Mono.fromFuture(latest.names(), true);
+    }
+
+    private void list(long startedAtNanos, CompletableFuture<Set<String>> names) {
+        try {
+            Set<String> found = Set.copyOf(listing.names());
+            learn(found, startedAtNanos);
+            names.complete(found);
+        } catch (Throwable e) { // handed to the questions waiting for it, which fail their batch
+            names.completeExceptionally(e);
+        }
+    }
+
+    /** Listings can finish out of order; an older one must not undo what a newer one found. */
+    private synchronized void learn(Set<String> names, long startedAtNanos) {
+        if (!learned || startedAtNanos - knownStartedAtNanos >= 0) {
+            known = names;
+            knownStartedAtNanos = startedAtNanos;
+            learned = true;
+        }
     }
 
     public void close() {
