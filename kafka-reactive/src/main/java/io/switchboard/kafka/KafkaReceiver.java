@@ -737,12 +737,14 @@ public final class KafkaReceiver<K, V> implements KafkaWorker, AutoCloseable {
         Thread t;
         synchronized (this) {
             t = thread;
-            if (t == null || !running) {
-                running = false;
+            running = false;
+            if (t == null) {
                 return;
             }
-            running = false;
         }
+        // Also after a failure (running was already false): the poll thread may still be finishing
+        // the batch in flight and committing, and what shuts down after this receiver (its sender,
+        // Redis) must wait for that.
         try {
             consumer.wakeup();
         } catch (RuntimeException e) {

@@ -85,7 +85,9 @@ final class SendThread {
      * {@code onFailure} gets that too.
      */
     Offer offer(Runnable task, Consumer<Throwable> onFailure) {
-        if (closing) {
+        if (closing || stopped) {
+            // Checked before queueing: after the thread is gone nothing removes a task from the
+            // queue, so queueing and then refusing every later send would keep each one in memory.
             return Offer.CLOSED;
         }
         if (size.incrementAndGet() > capacity) {
@@ -106,6 +108,11 @@ final class SendThread {
     /** Tasks waiting to run. */
     int queued() {
         return size.get();
+    }
+
+    /** Whether the queue still holds tasks, refused ones included until the thread drops them (for tests). */
+    boolean holdsTasks() {
+        return !inbox.isEmpty();
     }
 
     /** RUNNING until {@link #close} or an Error stops the thread; any thread. */

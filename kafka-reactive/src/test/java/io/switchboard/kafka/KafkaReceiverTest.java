@@ -570,6 +570,46 @@ class KafkaReceiverTest {
         }
     }
 
+    @Test
+    void closeAfterAFailureWaitsUntilThePollThreadHasCommittedTheBatchInFlight() {
+        AtomicBoolean batchInFlight = new AtomicBoolean();
+        List<Long> committedOffsets = new CopyOnWriteArrayList<>();
+        MockConsumer<String, String> failing = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
+                if (batchInFlight.get()) { // the poll made with every partition paused for the slow batch
+                    throw new NoClassDefFoundError("org/example/MissingDeserializerDependency");
+                }
+                return super.poll(timeout);
+            }
+
+            @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                committedOffsets.add(offsets.get(P0).offset());
+                super.commitSync(offsets);
+            }
+        };
+        withPartitions(failing, 1);
+        receiver.close();
+        receiver = KafkaReceiver.of(failing, "test", null, TOPIC);
+        receiver.pauseSlowBatchesAfter(Duration.ofMillis(50));
+        Sinks.Empty<Void> handled = Sinks.empty();
+        try (var logs = LogCapture.of(KafkaReceiver.class)) {
+            receiver.start(records -> {
+                batchInFlight.set(true);
+                return handled.asMono();
+            });
+            receiver.ready().block(Duration.ofSeconds(5));
+            failing.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "a"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.state() == KafkaWorker.State.FAILED);
+            Schedulers.parallel().schedule(handled::tryEmitEmpty, 300, TimeUnit.MILLISECONDS);
+
+            receiver.close(); // as Spring does at shutdown, before closing what the handler uses
+
+            assertThat(committedOffsets).as("committed when close() returned").contains(1L);
+        }
+    }
+
     /** The lag gauge of partition 0, registered after the receiver's first poll. */
     private static Gauge awaitLagGauge(SimpleMeterRegistry meters) {
         await().atMost(Duration.ofSeconds(5))

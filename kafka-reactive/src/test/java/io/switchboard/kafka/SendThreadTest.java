@@ -107,7 +107,10 @@ class SendThreadTest {
         assertThat(ran).hasValue(0);
         assertThat(sendThread.queued()).isZero();
         assertThat(sendThread.state()).isEqualTo(KafkaWorker.State.FAILED);
-        assertThat(sendThread.offer(ran::incrementAndGet, failed::add)).isEqualTo(SendThread.Offer.CLOSED);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(sendThread.offer(ran::incrementAndGet, failed::add)).isEqualTo(SendThread.Offer.CLOSED);
+        }
+        assertThat(sendThread.holdsTasks()).as("refused sends kept in memory").isFalse();
         sendThread.close(Duration.ofSeconds(1));
         assertThat(sendThread.state()).as("still failed after close()").isEqualTo(KafkaWorker.State.FAILED);
     }
