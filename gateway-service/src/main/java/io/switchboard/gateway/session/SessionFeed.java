@@ -375,6 +375,12 @@ public final class SessionFeed {
                 missing = true; // stored after our read, its predecessor not here yet: read again
                 break;
             }
+            if (!hasRoom()) {
+                // The last page filled the queue: the rest would eat the reserve for acks and pings
+                // (one frame too many closes the session). The inbox has them; read once there is room.
+                missing = true;
+                break;
+            }
             if (!queue(msg)) {
                 return true;
             }
