@@ -39,7 +39,14 @@ public enum KafkaMeters {
      * Gauge: sends waiting in a sender's hand-off queue for the producer thread, tag {@code sender};
      * at the queue's capacity sends fail fast ({@code unavailable}).
      */
-    SENDER_QUEUED("switchboard.kafka.sender.queued");
+    SENDER_QUEUED("switchboard.kafka.sender.queued"),
+    /**
+     * Gauge: 1 once a receiver's poll thread or a sender's send thread has failed (it does no more
+     * work and is not restarted, {@link KafkaWorker}), else 0; tags {@code client} and {@code role}
+     * ({@code receiver} or {@code sender}). What an alert watches: a failed receiver's lag reads NaN,
+     * which no threshold crosses.
+     */
+    CLIENT_FAILED("switchboard.kafka.client.failed");
 
     private final String meterName;
 
@@ -54,6 +61,7 @@ public enum KafkaMeters {
     /** Publishes {@code receiver}'s lag per partition (kept up to date as partitions come and go), retries and records. */
     public static void bind(KafkaReceiver<?, ?> receiver, MeterRegistry registry) {
         String name = receiver.name();
+        bindFailed(receiver, "receiver", registry);
         io.micrometer.core.instrument.FunctionCounter.builder(
                         CONSUMER_RETRIES.meterName(), receiver, KafkaReceiver::retries)
                 .tag("receiver", name)
@@ -122,6 +130,15 @@ public enum KafkaMeters {
         Gauge.builder(SENDER_QUEUED.meterName(), sender, KafkaSender::queued)
                 .tag("sender", sender.name())
                 .description("sends waiting for the producer thread")
+                .register(registry);
+        bindFailed(sender, "sender", registry);
+    }
+
+    private static void bindFailed(KafkaWorker client, String role, MeterRegistry registry) {
+        Gauge.builder(CLIENT_FAILED.meterName(), client, c -> c.state() == KafkaWorker.State.FAILED ? 1 : 0)
+                .tag("client", client.name())
+                .tag("role", role)
+                .description("1 once the client's thread failed; it is not restarted")
                 .register(registry);
     }
 }

@@ -518,6 +518,10 @@ class KafkaReceiverTest {
         Gauge lag = awaitLagGauge(meters);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
         assertThat(lag.value()).isZero();
+        Gauge failed = meters.get(KafkaMeters.CLIENT_FAILED.meterName())
+                .tags("client", "test", "role", "receiver")
+                .gauge();
+        assertThat(failed.value()).isZero();
 
         consumer.setPollException(new TopicAuthorizationException(Set.of(TOPIC)));
 
@@ -531,6 +535,7 @@ class KafkaReceiverTest {
                         entry("state", "failed"),
                         entry("error", TopicAuthorizationException.class.getName()));
         assertThat(lag.value()).isNaN();
+        assertThat(failed.value()).as("what the alert watches").isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(consumer::closed);
         receiver.close();
         assertThat(receiver.state()).as("still failed after close()").isEqualTo(KafkaWorker.State.FAILED);

@@ -21,6 +21,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.IndicatedHealthDescriptor;
@@ -33,8 +36,10 @@ import org.springframework.boot.health.autoconfigure.registry.HealthContributorR
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Every service's configuration file, read as the service reads it, puts the health of its Kafka
@@ -62,6 +67,7 @@ class ServiceLivenessTest {
                 .withUserConfiguration(KafkaHealthConfiguration.class, FailedSender.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
+                    started(context);
                     WebEndpointResponse<? extends HealthDescriptor> liveness = context.getBean(
                                     ReactiveHealthEndpointWebExtension.class)
                             .health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, "liveness")
@@ -83,11 +89,49 @@ class ServiceLivenessTest {
                 });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"gateway-presence", "gateway-broadcast"})
+    void aGatewayWhosePresenceOrBroadcastReceiverFailedStaysLiveAndHealthy(String client) {
+        new ReactiveWebApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withPropertyValues("spring.config.name=gateway-service", "test.failed-client=" + client)
+                .withConfiguration(AutoConfigurations.of(
+                        ApplicationAvailabilityAutoConfiguration.class,
+                        HealthContributorAutoConfiguration.class,
+                        HealthContributorRegistryAutoConfiguration.class,
+                        HealthEndpointAutoConfiguration.class,
+                        AvailabilityHealthContributorAutoConfiguration.class,
+                        AvailabilityProbesAutoConfiguration.class))
+                .withUserConfiguration(KafkaHealthConfiguration.class, FailedSender.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    started(context);
+                    ReactiveHealthEndpointWebExtension health =
+                            context.getBean(ReactiveHealthEndpointWebExtension.class);
+                    // A feature stopped on this node, most likely on every node at once: alerted on
+                    // (switchboard.kafka.client.failed), not a reason to restart or unroute them all.
+                    assertThat(health.health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, "liveness")
+                                    .block(Duration.ofSeconds(10))
+                                    .getStatus())
+                            .isEqualTo(200);
+                    assertThat(health.health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE)
+                                    .block(Duration.ofSeconds(10))
+                                    .getStatus())
+                            .isEqualTo(200);
+                });
+    }
+
+    /** What a started application says of itself (a bare context's liveness is BROKEN until then). */
+    private static void started(ApplicationContext context) {
+        AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
+        AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+    }
+
     /** A sender whose thread an Error stopped. */
     @Configuration(proxyBeanMethods = false)
     static class FailedSender {
         @Bean(destroyMethod = "close")
-        KafkaSender<String, String> brokenSender() {
+        KafkaSender<String, String> brokenSender(Environment environment) {
             MockProducer<String, String> producer =
                     new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
                         @Override
@@ -96,7 +140,8 @@ class ServiceLivenessTest {
                             throw new NoClassDefFoundError("org/example/SerializerDependency");
                         }
                     };
-            KafkaSender<String, String> sender = new KafkaSender<>(producer, "broken", 16);
+            KafkaSender<String, String> sender =
+                    new KafkaSender<>(producer, environment.getProperty("test.failed-client", "broken"), 16);
             sender.send(new ProducerRecord<>("t", "k", "v")).onErrorComplete().block(Duration.ofSeconds(5));
             assertThat(sender.state()).isEqualTo(KafkaWorker.State.FAILED);
             return sender;
