@@ -17,10 +17,11 @@ import reactor.core.scheduler.Schedulers;
  * <p>Guarantees: a topic once seen is answered at once, without asking Kafka. "Missing" is answered
  * only from a topic listing that started after the question was asked, so a node topic created
  * before the question (gateways create theirs before they accept a session, and presence names a
- * node only after that) is always found. Listings start at most once per {@code minInterval}:
- * questions asked meanwhile wait for the next one and share it, so a flood of messages for a node
- * that really has no topic costs one listing per interval however many there are, and each such
- * question waits at most {@code minInterval} plus one listing.
+ * node only after that) is always found. Listings start at most once per {@code minInterval}, and
+ * one at a time (a slow Kafka gets one metadata request, not one per interval piling up): questions
+ * asked meanwhile wait for the next one and share it, so a flood of messages for a node that really
+ * has no topic costs one listing per interval however many there are, and each such question waits
+ * at most {@code minInterval} plus two listings.
  */
 public final class NodeTopicDirectory {
 
@@ -30,7 +31,7 @@ public final class NodeTopicDirectory {
         Set<String> names();
     }
 
-    /** A listing (due to start, running or done) and when it starts. */
+    /** A listing (due to start, running or done) and when it starts at the earliest. */
     private record Listing(long startsAtNanos, CompletableFuture<Set<String>> names) {}
 
     private final TopicListing listing;
@@ -82,14 +83,24 @@ public final class NodeTopicDirectory {
             long now = System.nanoTime();
             long startsAt = latest == null ? now : Math.max(now, latest.startsAtNanos() + minIntervalNanos);
             CompletableFuture<Set<String>> names = new CompletableFuture<>();
-            try {
-                Schedulers.boundedElastic().schedule(() -> list(startsAt, names), startsAt - now, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                names.completeExceptionally(e);
-            }
+            CompletableFuture<?> previous = latest == null ? CompletableFuture.completedFuture(null) : latest.names();
+            // After the previous listing ended, however it ended: at most one runs at a time.
+            previous.whenComplete((ignored, error) -> schedule(startsAt, names));
             latest = new Listing(startsAt, names);
         }
         return Mono.fromFuture(latest.names(), true);
+    }
+
+    private void schedule(long startsAtNanos, CompletableFuture<Set<String>> names) {
+        try {
+            Schedulers.boundedElastic()
+                    .schedule(
+                            () -> list(startsAtNanos, names),
+                            Math.max(0, startsAtNanos - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            names.completeExceptionally(e);
+        }
     }
 
     private void list(long startedAtNanos, CompletableFuture<Set<String>> names) {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -98,5 +100,36 @@ class NodeTopicDirectoryTest {
         brokerDown.set(false);
 
         assertThat(directory.exists(NODE_A).block(WAIT)).isTrue();
+    }
+
+    @Test
+    void aSlowListingIsNotJoinedByAnotherOneRunningAtTheSameTime() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        CountDownLatch kafkaAnswers = new CountDownLatch(1);
+        NodeTopicDirectory directory = new NodeTopicDirectory(
+                () -> {
+                    mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        kafkaAnswers.await(); // a slow metadata request
+                        return Set.copyOf(topics);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                },
+                () -> {},
+                Duration.ofMillis(10));
+        var first = directory.exists(NODE_A).toFuture();
+        Thread.sleep(100);
+        var second = directory.exists(NODE_A).toFuture(); // asked after the first listing started
+        Thread.sleep(100); // ten intervals
+
+        assertThat(mostAtOnce).as("listings running at once").hasValue(1);
+        kafkaAnswers.countDown();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(second.get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(mostAtOnce).hasValue(1);
     }
 }
