@@ -54,55 +54,35 @@ class ServiceLivenessTest {
     @ParameterizedTest
     @ValueSource(strings = {"gateway-service", "presence-service", "routing-service", "offline-service"})
     void aKafkaClientWhoseThreadFailedTakesLivenessDownAndSaysWhichAndWhy(String service) {
-        new ReactiveWebApplicationContextRunner()
-                .withInitializer(new ConfigDataApplicationContextInitializer())
-                .withPropertyValues("spring.config.name=" + service)
-                .withConfiguration(AutoConfigurations.of(
-                        ApplicationAvailabilityAutoConfiguration.class,
-                        HealthContributorAutoConfiguration.class,
-                        HealthContributorRegistryAutoConfiguration.class,
-                        HealthEndpointAutoConfiguration.class,
-                        AvailabilityHealthContributorAutoConfiguration.class,
-                        AvailabilityProbesAutoConfiguration.class))
-                .withUserConfiguration(KafkaHealthConfiguration.class, FailedSender.class)
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    started(context);
-                    WebEndpointResponse<? extends HealthDescriptor> liveness = context.getBean(
-                                    ReactiveHealthEndpointWebExtension.class)
-                            .health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, "liveness")
-                            .block(Duration.ofSeconds(10));
+        service(service).run(context -> {
+            assertThat(context).hasNotFailed();
+            started(context);
+            WebEndpointResponse<? extends HealthDescriptor> liveness = context.getBean(
+                            ReactiveHealthEndpointWebExtension.class)
+                    .health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, "liveness")
+                    .block(Duration.ofSeconds(10));
 
-                    assertThat(liveness.getStatus()).isEqualTo(503);
-                    CompositeHealthDescriptor group = (CompositeHealthDescriptor) liveness.getBody();
-                    assertThat(group.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(group.getComponents()).containsKeys("livenessState", "kafka");
-                    CompositeHealthDescriptor kafka =
-                            (CompositeHealthDescriptor) group.getComponents().get("kafka");
-                    IndicatedHealthDescriptor sender =
-                            (IndicatedHealthDescriptor) kafka.getComponents().get("broken");
-                    assertThat(sender.getDetails())
-                            .containsExactly(
-                                    entry("sender", "broken"),
-                                    entry("state", "failed"),
-                                    entry("error", NoClassDefFoundError.class.getName()));
-                });
+            assertThat(liveness.getStatus()).isEqualTo(503);
+            CompositeHealthDescriptor group = (CompositeHealthDescriptor) liveness.getBody();
+            assertThat(group.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(group.getComponents()).containsKeys("livenessState", "kafka");
+            CompositeHealthDescriptor kafka =
+                    (CompositeHealthDescriptor) group.getComponents().get("kafka");
+            IndicatedHealthDescriptor sender =
+                    (IndicatedHealthDescriptor) kafka.getComponents().get("broken");
+            assertThat(sender.getDetails())
+                    .containsExactly(
+                            entry("sender", "broken"),
+                            entry("state", "failed"),
+                            entry("error", NoClassDefFoundError.class.getName()));
+        });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"gateway-presence", "gateway-broadcast"})
     void aGatewayWhosePresenceOrBroadcastReceiverFailedStaysLiveAndHealthy(String client) {
-        new ReactiveWebApplicationContextRunner()
-                .withInitializer(new ConfigDataApplicationContextInitializer())
-                .withPropertyValues("spring.config.name=gateway-service", "test.failed-client=" + client)
-                .withConfiguration(AutoConfigurations.of(
-                        ApplicationAvailabilityAutoConfiguration.class,
-                        HealthContributorAutoConfiguration.class,
-                        HealthContributorRegistryAutoConfiguration.class,
-                        HealthEndpointAutoConfiguration.class,
-                        AvailabilityHealthContributorAutoConfiguration.class,
-                        AvailabilityProbesAutoConfiguration.class))
-                .withUserConfiguration(KafkaHealthConfiguration.class, FailedSender.class)
+        service("gateway-service")
+                .withPropertyValues("test.failed-client=" + client)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     started(context);
@@ -119,6 +99,21 @@ class ServiceLivenessTest {
                                     .getStatus())
                             .isEqualTo(200);
                 });
+    }
+
+    /** The health endpoint of {@code service}, configured from its own configuration file, with a failed sender. */
+    private static ReactiveWebApplicationContextRunner service(String service) {
+        return new ReactiveWebApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withPropertyValues("spring.config.name=" + service)
+                .withConfiguration(AutoConfigurations.of(
+                        ApplicationAvailabilityAutoConfiguration.class,
+                        HealthContributorAutoConfiguration.class,
+                        HealthContributorRegistryAutoConfiguration.class,
+                        HealthEndpointAutoConfiguration.class,
+                        AvailabilityHealthContributorAutoConfiguration.class,
+                        AvailabilityProbesAutoConfiguration.class))
+                .withUserConfiguration(KafkaHealthConfiguration.class, FailedSender.class);
     }
 
     /** What a started application says of itself (a bare context's liveness is BROKEN until then). */

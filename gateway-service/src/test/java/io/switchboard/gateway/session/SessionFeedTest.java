@@ -33,17 +33,30 @@ class SessionFeedTest {
     private final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
     private int appended;
 
-    private SessionFeed feed(int queue, int page) {
+    /** A session of bob's with a {@code queue}-frame outbound queue; nothing reads the queue yet. */
+    private ClientSession session(int queue) {
         ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), queue, 0);
         session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                page,
-                queue,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
+        return session;
+    }
+
+    /** A feed for {@code session}, attached to it, not started. */
+    private static SessionFeed attach(
+            ClientSession session, SessionFeed.InboxReader inbox, int page, int park, Duration slowConsumerTimeout) {
+        SessionFeed feed = new SessionFeed(session, inbox, page, park, slowConsumerTimeout, SessionFeed.Listener.NONE);
         session.attach(feed);
+        return feed;
+    }
+
+    /** Reads bob's inbox in the store at once. */
+    private SessionFeed.InboxReader inbox() {
+        return (after, limit) -> store.read("bob", after, limit);
+    }
+
+    /** A feed whose session's frames are taken at once into {@link #received}. */
+    private SessionFeed feed(int queue, int page) {
+        ClientSession session = session(queue);
+        SessionFeed feed = attach(session, inbox(), page, queue, Duration.ofSeconds(10));
         session.outbound().subscribe(o -> received.add(((Outbound.Frame) o).frame()));
         return feed;
     }
@@ -182,16 +195,8 @@ class SessionFeedTest {
         for (int i = 0; i < 1_000; i++) {
             store();
         }
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                8,
-                32,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        ClientSession session = session(32);
+        SessionFeed feed = attach(session, inbox(), 8, 32, Duration.ofSeconds(10));
         // A slow reader: 1 frame every 100 µs on average, far slower than the inbox reads.
         session.outbound()
                 .delayElements(Duration.ofNanos(100_000))
@@ -206,16 +211,8 @@ class SessionFeedTest {
 
     @Test
     void aLiveBurstLargerThanTheQueueIsDeliveredInOrderWithoutClosingTheSession() {
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                8,
-                32,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        ClientSession session = session(32);
+        SessionFeed feed = attach(session, inbox(), 8, 32, Duration.ofSeconds(10));
         session.outbound()
                 .delayElements(Duration.ofNanos(100_000))
                 .subscribe(o -> received.add(((Outbound.Frame) o).frame()));
@@ -232,16 +229,8 @@ class SessionFeedTest {
 
     @Test
     void aDeviceThatMakesNoRoomForTheTimeoutIsClosedAsASlowConsumer() {
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                8,
-                32,
-                Duration.ofMillis(300),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        ClientSession session = session(32);
+        SessionFeed feed = attach(session, inbox(), 8, 32, Duration.ofMillis(300));
         feed.start(0); // nobody reads the outbound queue
 
         for (int i = 0; i < 100; i++) {
@@ -258,16 +247,8 @@ class SessionFeedTest {
         for (int i = 0; i < 32; i++) {
             store();
         }
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                8,
-                8,
-                Duration.ofSeconds(1),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        ClientSession session = session(32);
+        SessionFeed feed = attach(session, inbox(), 8, 8, Duration.ofSeconds(1));
         // A frame every 200 ms: making room for the next page (8 frames) takes longer than the
         // timeout, but the device never stops reading.
         readOneFrameEvery(session, Duration.ofMillis(200));
@@ -281,16 +262,8 @@ class SessionFeedTest {
 
     @Test
     void liveMessagesForADeviceWhoseQueueIsFullStayInTheInboxNotInMemory() {
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> store.read("bob", after, limit),
-                8,
-                8,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        ClientSession session = session(32);
+        SessionFeed feed = attach(session, inbox(), 8, 8, Duration.ofSeconds(10));
         feed.start(0); // nobody reads yet
 
         for (int i = 0; i < 200; i++) {
@@ -311,13 +284,12 @@ class SessionFeedTest {
     void aResumePointBeyondTheInboxCannotBeConfirmed() {
         store();
         Sinks.One<Boolean> inboxAnswers = Sinks.one();
-        SessionFeed feed = new SessionFeed(
-                new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 64, 0),
+        SessionFeed feed = attach(
+                session(64),
                 (after, limit) -> inboxAnswers.asMono().then(store.read("bob", after, limit)),
                 16,
                 16,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
+                Duration.ofSeconds(10));
 
         feed.start(500); // a stale resume point: the store holds seq 1 only
         assertThat(feed.confirmable()).as("before the inbox was read").isZero();
@@ -350,21 +322,14 @@ class SessionFeedTest {
         for (int i = 0; i < 24; i++) {
             store();
         }
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 32, 0);
-        session.onClose(closes::add);
+        ClientSession session = session(32);
         AtomicInteger reads = new AtomicInteger();
         Sinks.Empty<Void> lastPageHeld = Sinks.empty();
-        SessionFeed feed = new SessionFeed(
-                session,
-                (after, limit) -> {
-                    InboxPage page = store.read("bob", after, limit).block(); // the snapshot, taken now
-                    return reads.incrementAndGet() == 3 ? lastPageHeld.asMono().thenReturn(page) : Mono.just(page);
-                },
-                8,
-                8,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+        SessionFeed.InboxReader thirdPageHeld = (after, limit) -> {
+            InboxPage page = store.read("bob", after, limit).block(); // the snapshot, taken now
+            return reads.incrementAndGet() == 3 ? lastPageHeld.asMono().thenReturn(page) : Mono.just(page);
+        };
+        SessionFeed feed = attach(session, thirdPageHeld, 8, 8, Duration.ofSeconds(10));
         feed.start(0); // nobody reads yet: two pages queued, the third (seqs 17-24) on its way
         for (int i = 0; i < 8; i++) {
             feed.onLive(live(store())); // stored after the third page's snapshot: parked
@@ -399,16 +364,13 @@ class SessionFeedTest {
     }
 
     private SessionFeed feedReadingSlowly(Duration readTime) {
-        ClientSession session = new ClientSession(new PresenceSession("bob", "phone", "s1", "gw-1", 0), 64, 0);
-        session.onClose(closes::add);
-        SessionFeed feed = new SessionFeed(
+        ClientSession session = session(64);
+        SessionFeed feed = attach(
                 session,
                 (after, limit) -> Mono.delay(readTime).then(store.read("bob", after, limit)),
                 16,
                 16,
-                Duration.ofSeconds(10),
-                SessionFeed.Listener.NONE);
-        session.attach(feed);
+                Duration.ofSeconds(10));
         session.outbound().subscribe(o -> received.add(((Outbound.Frame) o).frame()));
         return feed;
     }
