@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     would exceed it is refused with 503 {@code overloaded}; default 40000 (the producer's own
  *     hand-off queue holds 8192 chunks or records)
  * @param maxGroupMembers the largest group; default 1000
+ * @param maxInflightBytes encoded copies of all calls on this node waiting for Kafka at once (every
+ *     copy carries the whole body); beyond it as for {@code maxInflightCopies}; default 128 MiB,
+ *     enough for one call of the largest shape (a full group, or the chunks in flight of one
+ *     publish, with the largest body)
  */
 @ConfigurationProperties("switchboard.api")
 public record ApiProperties(
@@ -28,7 +32,8 @@ public record ApiProperties(
         int chunk,
         int chunksInFlight,
         int maxInflightCopies,
-        int maxGroupMembers) {
+        int maxGroupMembers,
+        long maxInflightBytes) {
 
     public ApiProperties {
         keys = ApiKeys.of(keys);
@@ -38,9 +43,17 @@ public record ApiProperties(
         chunksInFlight = chunksInFlight <= 0 ? 4 : chunksInFlight;
         maxInflightCopies = maxInflightCopies <= 0 ? 40_000 : maxInflightCopies;
         maxGroupMembers = maxGroupMembers <= 0 ? 1000 : maxGroupMembers;
+        maxInflightBytes = maxInflightBytes <= 0 ? 128L * 1024 * 1024 : maxInflightBytes;
         if (maxRecipients > maxInflightCopies || maxGroupMembers > maxInflightCopies) {
             throw new IllegalArgumentException(
                     "switchboard.api.max-inflight-copies must be at least max-recipients and max-group-members");
+        }
+        long largestCall = (long) Math.max(maxGroupMembers, Math.min(maxRecipients, chunk * chunksInFlight))
+                * (maxBodyBytes + 1024L);
+        if (maxInflightBytes < largestCall) {
+            throw new IllegalArgumentException("switchboard.api.max-inflight-bytes must be at least " + largestCall
+                    + " (the largest group, or the chunks in flight of one publish, with the largest body), so that"
+                    + " such a call can run at all");
         }
     }
 
@@ -49,6 +62,7 @@ public record ApiProperties(
     public String toString() {
         return "ApiProperties[keys=" + keys.size() + " configured, maxRecipients=" + maxRecipients + ", maxBodyBytes="
                 + maxBodyBytes + ", chunk=" + chunk + ", chunksInFlight=" + chunksInFlight + ", maxInflightCopies="
-                + maxInflightCopies + ", maxGroupMembers=" + maxGroupMembers + "]";
+                + maxInflightCopies + ", maxGroupMembers=" + maxGroupMembers + ", maxInflightBytes=" + maxInflightBytes
+                + "]";
     }
 }

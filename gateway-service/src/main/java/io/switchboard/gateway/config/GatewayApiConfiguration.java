@@ -66,8 +66,12 @@ class GatewayApiConfiguration {
 
     @Bean
     FanOut fanOut(KafkaSender<String, byte[]> sender, ApiProperties properties, MeterRegistry meters) {
-        FanOut fanOut =
-                new FanOut(sender, properties.chunk(), properties.chunksInFlight(), properties.maxInflightCopies());
+        FanOut fanOut = new FanOut(
+                sender,
+                properties.chunk(),
+                properties.chunksInFlight(),
+                properties.maxInflightCopies(),
+                properties.maxInflightBytes());
         Gauge.builder("switchboard.fanout.inflight", fanOut, FanOut::inflight)
                 .description("message copies of publishes and group sends waiting for Kafka on this node")
                 .register(meters);

@@ -6,12 +6,12 @@ import io.switchboard.protocol.envelope.InboundMessage;
 import io.switchboard.protocol.envelope.Topics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -26,8 +26,12 @@ import reactor.core.scheduler.Schedulers;
  *   <li>A recipient reported {@code failed} may or may not have its copy: writing it again under the
  *       same message id (a retry) stores and delivers it once either way.
  *   <li>Bounded: at most {@code chunksInFlight} chunks of one call wait for Kafka, and all calls of a
- *       node together reserve at most {@code maxInflightCopies} copies; a call that cannot reserve
- *       its copies writes nothing and reports every recipient failed, {@link Result#overloaded()}.
+ *       node together reserve at most {@code maxInflightCopies} copies and {@code maxInflightBytes}
+ *       of encoded copies (each copy carries the whole body, so a count alone would let a few large
+ *       group messages fill the heap); a call that cannot reserve both writes nothing and reports
+ *       every recipient failed, {@link Result#overloaded()}. A reservation lasts until Kafka has
+ *       answered for every copy handed to it, also when the caller stops waiting (a client that
+ *       disconnects does not free memory its copies still hold).
  *   <li>Order: with {@code allAtOnce}, every chunk is handed to the producer during the subscription,
  *       so the copies of messages fanned out one after the other keep that order per recipient.
  * </ul>
@@ -35,36 +39,53 @@ import reactor.core.scheduler.Schedulers;
 public final class FanOut {
 
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
+    private static final int COPY_SLACK_BYTES = 512;
 
     private final KafkaSender<String, byte[]> sender;
     private final EnvelopeCodec codec = new EnvelopeCodec();
     private final int chunk;
     private final int chunksInFlight;
     private final int maxInflightCopies;
-    private final AtomicInteger inflightCopies = new AtomicInteger();
+    private final long maxInflightBytes;
+    // Guarded by this; the copies are read without the lock, for metrics.
+    private volatile int inflightCopies;
+    private long inflightBytes;
 
-    public FanOut(KafkaSender<String, byte[]> sender, int chunk, int chunksInFlight, int maxInflightCopies) {
+    public FanOut(
+            KafkaSender<String, byte[]> sender,
+            int chunk,
+            int chunksInFlight,
+            int maxInflightCopies,
+            long maxInflightBytes) {
         this.sender = sender;
         this.chunk = chunk;
         this.chunksInFlight = chunksInFlight;
         this.maxInflightCopies = maxInflightCopies;
+        this.maxInflightBytes = maxInflightBytes;
     }
 
-    private boolean tryReserve(int copies) {
-        while (true) {
-            int now = inflightCopies.get();
-            if (now + copies > maxInflightCopies) {
-                return false;
-            }
-            if (inflightCopies.compareAndSet(now, now + copies)) {
-                return true;
-            }
+    private synchronized boolean tryReserve(int copies, long bytes) {
+        if (inflightCopies + copies > maxInflightCopies || inflightBytes + bytes > maxInflightBytes) {
+            return false;
         }
+        inflightCopies += copies;
+        inflightBytes += bytes;
+        return true;
+    }
+
+    private synchronized void release(int copies, long bytes) {
+        inflightCopies -= copies;
+        inflightBytes -= bytes;
     }
 
     /** Copies reserved on this node right now, for metrics. */
     public int inflight() {
-        return inflightCopies.get();
+        return inflightCopies;
+    }
+
+    /** Bytes of encoded copies reserved on this node right now. */
+    public synchronized long inflightBytes() {
+        return inflightBytes;
     }
 
     /**
@@ -77,11 +98,24 @@ public final class FanOut {
      */
     public Mono<Result> send(InboundMessage message, List<String> recipients, boolean allAtOnce) {
         return Mono.defer(() -> {
-            if (!tryReserve(recipients.size())) {
+            if (recipients.isEmpty()) {
+                return Mono.just(new Result(List.of(), List.of(), false));
+            }
+            int copies = recipients.size();
+            // Held at once: every copy when all chunks go at once, else the chunks in flight. A
+            // recipient id is at most a few hundred bytes, which the slack covers.
+            long held = allAtOnce ? copies : Math.min(copies, (long) chunk * chunksInFlight);
+            long bytes = held * (codec.encode(message.to(recipients.get(0))).length + COPY_SLACK_BYTES);
+            if (!tryReserve(copies, bytes)) {
                 return Mono.just(new Result(List.of(), recipients, true));
             }
-            return write(message, recipients, allAtOnce)
-                    .doFinally(signal -> inflightCopies.addAndGet(-recipients.size()));
+            // Runs to its end even if the caller cancels: the copies handed to the producer stay in
+            // memory until Kafka answers, so the reservation must too.
+            Sinks.One<Result> result = Sinks.one();
+            write(message, recipients, allAtOnce)
+                    .doFinally(signal -> release(copies, bytes))
+                    .subscribe(result::tryEmitValue, result::tryEmitError);
+            return result.asMono();
         });
     }
 

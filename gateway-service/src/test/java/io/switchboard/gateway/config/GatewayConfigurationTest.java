@@ -72,7 +72,7 @@ class GatewayConfigurationTest {
         String secret = "a-secret-of-at-least-32-bytes-0123456789";
         String key = "an-api-key-0123456789";
         assertThat(properties(secret, false).toString()).doesNotContain(secret).contains("(set)");
-        assertThat(new ApiProperties(List.of(key), 0, 0, 0, 0, 0, 0).toString())
+        assertThat(new ApiProperties(List.of(key), 0, 0, 0, 0, 0, 0, 0).toString())
                 .doesNotContain(key)
                 .contains("keys=1 configured");
         assertThat(new RedisSettings("redis://user:pa55word@redis:6379").toString())

@@ -59,7 +59,7 @@ class PublisherTest {
     }
 
     private Publisher publisher(int maxInflightCopies) {
-        return new Publisher(ledger, new FanOut(sender, 2, 2, maxInflightCopies), new SimpleMeterRegistry());
+        return new Publisher(ledger, new FanOut(sender, 2, 2, maxInflightCopies, 1 << 20), new SimpleMeterRegistry());
     }
 
     private static Publisher.Request request(String body) {

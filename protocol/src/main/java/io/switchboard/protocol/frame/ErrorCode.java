@@ -25,7 +25,7 @@ public enum ErrorCode {
     FORBIDDEN("forbidden", false),
     /** The message could not be durably accepted (Kafka unavailable or overloaded); retry with the same cid. */
     UNAVAILABLE("unavailable", false),
-    /** The node has too many group copies in flight ({@code switchboard.api.max-inflight-copies}); retry later with the same cid. */
+    /** The node has too many group copies in flight ({@code switchboard.api.max-inflight-copies} or {@code -bytes}); retry later with the same cid. */
     RATE_LIMITED("rate_limited", false),
     /** The {@code cid} was already used by this user for a message to another recipient. */
     CID_CONFLICT("cid_conflict", false),
