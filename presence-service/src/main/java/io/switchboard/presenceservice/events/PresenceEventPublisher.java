@@ -23,10 +23,12 @@ import reactor.core.publisher.Mono;
 /**
  * Moves presence change events from the store's outbox to {@link Topics#PRESENCE}, keyed by user,
  * in outbox order. An event is acknowledged in the outbox only after Kafka acknowledged it
- * ({@code acks=all}); one that is not (Kafka down, this instance crashed) is claimed again after
- * {@code abandonedAfter}, by this or another instance. Each transition is therefore published
- * once, and in the rare case of a crash between Kafka's ack and the outbox's, twice with the same
- * {@code version} — which readers drop.
+ * ({@code acks=all}). A batch that fails is published again, whole, before anything newer is read, so
+ * one instance never lets a later transition overtake an earlier one; a batch this instance never
+ * finishes (it crashed) is claimed again after {@code abandonedAfter}, by another instance. Each
+ * transition is therefore published once, and twice with the same {@code version} (which readers
+ * drop) when Kafka took part of a failed batch, or when an instance crashed between Kafka's ack and
+ * the outbox's.
  */
 public final class PresenceEventPublisher implements SmartLifecycle {
 
@@ -41,6 +43,8 @@ public final class PresenceEventPublisher implements SmartLifecycle {
     private final MeterRegistry meters;
     private final PresenceChangeCodec codec = new PresenceChangeCodec();
     private volatile Disposable loop;
+    /** A batch whose publishing failed: the next round publishes it again first. One round at a time. */
+    private volatile List<OutboxEvent> unpublished;
 
     public PresenceEventPublisher(
             PresenceKeeper keeper, KafkaSender<String, byte[]> sender, String consumer, MeterRegistry meters) {
@@ -52,7 +56,10 @@ public final class PresenceEventPublisher implements SmartLifecycle {
 
     /** Publishes one batch; emits how many events it held. */
     Mono<Integer> publishOnce() {
-        return keeper.claimEvents(consumer, BATCH, ABANDONED_AFTER).flatMap(events -> {
+        List<OutboxEvent> retry = unpublished;
+        Mono<List<OutboxEvent>> batch =
+                retry != null ? Mono.just(retry) : keeper.claimEvents(consumer, BATCH, ABANDONED_AFTER);
+        return batch.flatMap(events -> {
             if (events.isEmpty()) {
                 return Mono.just(0);
             }
@@ -61,7 +68,13 @@ public final class PresenceEventPublisher implements SmartLifecycle {
                     .toList();
             return sender.sendAll(records)
                     .then(keeper.acknowledge(events))
-                    .then(Mono.fromRunnable(() -> count(events)))
+                    // Still pending in the outbox, but reading newer events now would publish a
+                    // user's later transition before this earlier one.
+                    .doOnError(e -> unpublished = events)
+                    .then(Mono.fromRunnable(() -> {
+                        unpublished = null;
+                        count(events);
+                    }))
                     .thenReturn(events.size());
         });
     }
