@@ -182,7 +182,14 @@ public final class InMemoryPresenceStore implements PresenceStore, PresenceKeepe
     public Mono<Void> releaseLease(String nodeId) {
         return Mono.fromRunnable(() -> {
             synchronized (this) {
-                leases.remove(nodeId);
+                boolean sessionsLeft = byUser.values().stream()
+                        .flatMap(sessions -> sessions.values().stream())
+                        .anyMatch(e -> e.session.nodeId().equals(nodeId));
+                if (sessionsLeft) {
+                    leases.put(nodeId, clock.millis()); // lapses now: the sweep removes them as node-lost
+                } else {
+                    leases.remove(nodeId);
+                }
             }
         });
     }

@@ -189,10 +189,16 @@ function ops.lease(a)
   return 0
 end
 
--- release node: a node stopping cleanly gives up its lease (its sessions left one by one).
+-- release node: a node stopping cleanly gives up its lease (its sessions left one by one). Sessions
+-- it could not remove stay covered by the lease, which lapses now: reads hide them at once and the
+-- sweep removes them as node-lost, instead of their each outliving the node by a session lifetime.
 function ops.release(a)
-  redis.call('ZREM', NODES, a[2])
-  if redis.call('SCARD', node_key(a[2])) == 0 then redis.call('DEL', node_key(a[2])) end
+  if redis.call('SCARD', node_key(a[2])) == 0 then
+    redis.call('ZREM', NODES, a[2])
+    redis.call('DEL', node_key(a[2]))
+  else
+    redis.call('ZADD', NODES, now, a[2])
+  end
   return 1
 end
 

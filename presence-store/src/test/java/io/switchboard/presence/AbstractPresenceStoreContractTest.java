@@ -276,6 +276,27 @@ abstract class AbstractPresenceStoreContractTest {
     }
 
     @Test
+    void aNodeThatReleasesItsLeaseWithSessionsLeftHasThemRemovedAsNodeLost() {
+        String node = node();
+        String user = user();
+        store().renewLease(node, LONG).block();
+        store().register(session(user, "d", node, 1), LONG).block();
+
+        // The node stops; one of its sessions could not be removed (Redis briefly unreachable).
+        store().releaseLease(node).block();
+
+        assertThat(online(user))
+                .as("hidden at once, not for the session's own lifetime")
+                .isFalse();
+        await().atMost(WAIT).until(() -> {
+            sweepUntilIdle();
+            return eventsOf(user).size() == 2;
+        });
+        assertThat(eventsOf(user).get(1).cause()).isEqualTo("node-lost");
+        assertThat(keeper().stats().block().sessionsByNode()).doesNotContainKey(node);
+    }
+
+    @Test
     void aLeaseRenewedBeforeTheSweepKeepsItsSessions() throws Exception {
         String node = node();
         String user = user();
