@@ -66,11 +66,11 @@ public final class SequencingPipeline {
                 .flatMapMany(this::store)
                 .map(this::forward)
                 .collectList()
-                .flatMap(records -> records.isEmpty() ? Mono.empty() : output.send(records))
-                .doOnSuccess(done -> {
-                    stored.increment(batch.size());
-                    batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                })
+                .flatMap(records -> (records.isEmpty() ? Mono.<Void>empty() : output.send(records))
+                        .then(Mono.fromRunnable(() -> {
+                            stored.increment(records.size()); // malformed records are counted as rejected
+                            batchDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                        })))
                 .then();
     }
 
