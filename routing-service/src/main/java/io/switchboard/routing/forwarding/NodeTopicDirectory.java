@@ -37,11 +37,8 @@ public final class NodeTopicDirectory {
     private final TopicListing listing;
     private final Runnable close;
     private final long minIntervalNanos;
+    /** From the latest listing: listings run one after the other, so the last to finish is the newest. */
     private volatile Set<String> known = Set.of();
-    /** When the listing {@link #known} comes from started, once one did; only a later one replaces it. */
-    private long knownStartedAtNanos;
-
-    private boolean learned;
 
     /** The latest listing; guarded by this. */
     private Listing latest;
@@ -94,31 +91,19 @@ public final class NodeTopicDirectory {
     private void schedule(long startsAtNanos, CompletableFuture<Set<String>> names) {
         try {
             Schedulers.boundedElastic()
-                    .schedule(
-                            () -> list(startsAtNanos, names),
-                            Math.max(0, startsAtNanos - System.nanoTime()),
-                            TimeUnit.NANOSECONDS);
+                    .schedule(() -> list(names), Math.max(0, startsAtNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             names.completeExceptionally(e);
         }
     }
 
-    private void list(long startedAtNanos, CompletableFuture<Set<String>> names) {
+    private void list(CompletableFuture<Set<String>> names) {
         try {
             Set<String> found = Set.copyOf(listing.names());
-            learn(found, startedAtNanos);
+            known = found;
             names.complete(found);
         } catch (Throwable e) { // handed to the questions waiting for it, which fail their batch
             names.completeExceptionally(e);
-        }
-    }
-
-    /** Listings can finish out of order; an older one must not undo what a newer one found. */
-    private synchronized void learn(Set<String> names, long startedAtNanos) {
-        if (!learned || startedAtNanos - knownStartedAtNanos >= 0) {
-            known = names;
-            knownStartedAtNanos = startedAtNanos;
-            learned = true;
         }
     }
 
