@@ -83,8 +83,8 @@ public final class FanOut {
         return inflightCopies;
     }
 
-    /** Bytes of encoded copies reserved on this node right now. */
-    public synchronized long inflightBytes() {
+    /** Bytes of encoded copies reserved on this node right now (for tests). */
+    synchronized long inflightBytes() {
         return inflightBytes;
     }
 
@@ -105,21 +105,24 @@ public final class FanOut {
             // Held at once: every copy when all chunks go at once, else the chunks in flight. A
             // recipient id is at most a few hundred bytes, which the slack covers.
             long held = allAtOnce ? copies : Math.min(copies, (long) chunk * chunksInFlight);
-            long bytes = held * (codec.encode(message.to(recipients.get(0))).length + COPY_SLACK_BYTES);
+            String first = recipients.get(0);
+            byte[] firstCopy = codec.encode(message.to(first)); // measured here, sent as it is
+            long bytes = held * (firstCopy.length + COPY_SLACK_BYTES);
             if (!tryReserve(copies, bytes)) {
                 return Mono.just(new Result(List.of(), recipients, true));
             }
             // Runs to its end even if the caller cancels: the copies handed to the producer stay in
             // memory until Kafka answers, so the reservation must too.
             Sinks.One<Result> result = Sinks.one();
-            write(message, recipients, allAtOnce)
+            write(message, recipients, allAtOnce, first, firstCopy)
                     .doFinally(signal -> release(copies, bytes))
                     .subscribe(result::tryEmitValue, result::tryEmitError);
             return result.asMono();
         });
     }
 
-    private Mono<Result> write(InboundMessage message, List<String> recipients, boolean allAtOnce) {
+    private Mono<Result> write(
+            InboundMessage message, List<String> recipients, boolean allAtOnce, String first, byte[] firstCopy) {
         List<List<String>> chunks = new ArrayList<>((recipients.size() + chunk - 1) / chunk);
         for (int from = 0; from < recipients.size(); from += chunk) {
             chunks.add(recipients.subList(from, Math.min(recipients.size(), from + chunk)));
@@ -127,7 +130,7 @@ public final class FanOut {
         int concurrency = allAtOnce ? Math.max(1, chunks.size()) : chunksInFlight;
         return Flux.fromIterable(chunks)
                 .flatMap(
-                        part -> Mono.defer(() -> sender.sendAll(records(message, part)))
+                        part -> Mono.defer(() -> sender.sendAll(records(message, part, first, firstCopy)))
                                 .publishOn(Schedulers.parallel())
                                 .map(acked -> new Part(part, true))
                                 .onErrorResume(e -> {
@@ -150,10 +153,13 @@ public final class FanOut {
                 });
     }
 
-    private List<ProducerRecord<String, byte[]>> records(InboundMessage message, List<String> recipients) {
+    /** The copies of {@code message} for {@code recipients}; {@code first}'s is already encoded. */
+    private List<ProducerRecord<String, byte[]>> records(
+            InboundMessage message, List<String> recipients, String first, byte[] firstCopy) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(recipients.size());
         for (String recipient : recipients) {
-            records.add(new ProducerRecord<>(Topics.INBOUND, recipient, codec.encode(message.to(recipient))));
+            byte[] copy = recipient.equals(first) ? firstCopy : codec.encode(message.to(recipient));
+            records.add(new ProducerRecord<>(Topics.INBOUND, recipient, copy));
         }
         return records;
     }
