@@ -92,14 +92,14 @@ public final class SessionFeed {
 
     private boolean parkOverflowed;
     private long syncAfter = -1;
-    /** {@code sync} requests not yet folded into a catch-up; each is owed its own {@code synced}. */
-    private int syncsRequested;
-
+    /**
+     * {@code sync} requests to answer with a {@code synced} each, once the catch-up they started is
+     * done (never while one is still waiting to start: {@link #syncAfter} is then set).
+     */
     private int syncAnswersOwed;
     /** The highest seq this session may confirm: validated against the inbox, or sent on it. */
     private long confirmable;
 
-    private boolean resumePointChecked;
     private Duration readRetry = READ_RETRY_MIN;
     /** When the device last made progress while the feed waited for room; -1 when not waiting. */
     private long waitingForRoomSince = -1;
@@ -138,8 +138,8 @@ public final class SessionFeed {
         step();
     }
 
-    /** The highest seq queued to the session so far. */
-    public synchronized long delivered() {
+    /** The highest seq queued to the session so far (for tests). */
+    synchronized long delivered() {
         return delivered;
     }
 
@@ -192,7 +192,7 @@ public final class SessionFeed {
         boolean idle;
         synchronized (this) {
             syncAfter = syncAfter < 0 ? after : Math.min(syncAfter, after);
-            syncsRequested++;
+            syncAnswersOwed++;
             idle = started && !catchingUp;
             catchingUp = true;
         }
@@ -255,8 +255,6 @@ public final class SessionFeed {
             if (syncAfter >= 0) {
                 delivered = Math.min(delivered, syncAfter);
                 syncAfter = -1;
-                syncAnswersOwed += syncsRequested;
-                syncsRequested = 0;
             }
             after = delivered;
         }
@@ -327,10 +325,7 @@ public final class SessionFeed {
             delivered = page.lastSeq();
             return true;
         }
-        if (!resumePointChecked) {
-            resumePointChecked = true;
-            confirmable = Math.max(confirmable, delivered);
-        }
+        confirmable = Math.max(confirmable, delivered); // the resume point, now known to exist
         if (page.gap().isPresent()) {
             InboxPage.Gap gap = page.gap().get();
             if (!session.send(new ServerFrame.Gap(gap.from(), gap.to()))) {
