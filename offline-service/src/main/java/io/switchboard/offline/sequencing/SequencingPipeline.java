@@ -10,7 +10,6 @@ import io.switchboard.protocol.envelope.MalformedEnvelopeException;
 import io.switchboard.protocol.envelope.SequencedMessage;
 import io.switchboard.protocol.envelope.Topics;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -82,20 +81,29 @@ public final class SequencingPipeline {
     }
 
     private InboundMessage decode(ConsumerRecord<String, byte[]> record) {
-        try {
-            return codec.decodeInbound(Objects.requireNonNull(record.value(), "null record value"));
-        } catch (MalformedEnvelopeException | NullPointerException e) {
-            // Skipping is safe: no gateway acknowledged a record it could not have written.
-            log.error(
-                    "skipping malformed inbound record {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
-            meters.counter(OfflineMeters.RECORDS_REJECTED.meterName(), "reason", "malformed")
-                    .increment();
-            return null;
+        // Skipping is safe: no gateway acknowledged a record it could not have written. Only what the
+        // codec calls malformed is skipped; any other failure fails the batch, which is then retried
+        // rather than lost.
+        if (record.value() == null) {
+            return rejected(record, "null record value");
         }
+        try {
+            return codec.decodeInbound(record.value());
+        } catch (MalformedEnvelopeException e) {
+            return rejected(record, e.getMessage());
+        }
+    }
+
+    private InboundMessage rejected(ConsumerRecord<String, byte[]> record, String why) {
+        log.error(
+                "skipping malformed inbound record {}-{}@{}: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                why);
+        meters.counter(OfflineMeters.RECORDS_REJECTED.meterName(), "reason", "malformed")
+                .increment();
+        return null;
     }
 
     private ProducerRecord<String, byte[]> forward(SequencedMessage m) {

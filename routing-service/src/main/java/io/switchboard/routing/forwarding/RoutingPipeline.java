@@ -95,7 +95,13 @@ public final class RoutingPipeline {
         return Flux.fromIterable(sessions)
                 .map(PresenceSession::nodeId)
                 .distinct()
-                .filter(Topics::isValidNodeId)
+                .filter(node -> {
+                    if (Topics.isValidNodeId(node)) {
+                        return true;
+                    }
+                    unknownNode.increment(); // gateways refuse to start with such an id; counted, not routed
+                    return false;
+                })
                 .map(Topics::node)
                 .concatMap(topic -> nodeTopics.exists(topic).flatMap(exists -> {
                     if (!exists) {

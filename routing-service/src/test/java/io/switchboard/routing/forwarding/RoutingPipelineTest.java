@@ -186,6 +186,9 @@ class RoutingPipelineTest {
         StepVerifier.create(pipeline.handle(List.of(bob1))).verifyComplete();
 
         assertThat(forwarded()).containsExactly(Copy.of(GW_1, bob1));
+        assertThat(counted(RoutingMeters.UNKNOWN_NODE))
+                .as("counted, not silently dropped")
+                .isEqualTo(1);
     }
 
     @Test
