@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -38,9 +37,8 @@ import reactor.core.scheduler.Schedulers;
  * get a new node id when they are recreated, so without this every deploy would leave a topic behind.
  *
  * <p>A node counts as gone when, for {@code retention} without interruption, it holds no lease entry in
- * presence (live, or lapsed and not yet swept: {@link PresenceKeeper#stats}), and at the end of it no
- * consumer still reads its topic (group {@code gateway-<id>} has no member). A node that comes back
- * (renews its lease) in between, or is found still reading, starts the clock again. Routing never forwards to a node without a
+ * presence (live, or lapsed and not yet swept: {@link PresenceKeeper#stats}). A node that comes back
+ * (renews its lease) in between starts the clock again. Routing never forwards to a node without a
  * live lease, so deleting its topic loses nothing: every message is in its recipient's inbox.
  *
  * <p>The clock is this instance's: a restart starts every node's clock again (deletion waits
@@ -108,7 +106,6 @@ public final class NodeTopicReaper implements SmartLifecycle {
             }
         }
         unleasedSince.keySet().retainAll(withTopic);
-        due.removeIf(node -> stillReading(node, now));
         if (due.isEmpty()) {
             return due;
         }
@@ -136,48 +133,6 @@ public final class NodeTopicReaper implements SmartLifecycle {
         }
         deleted.increment(done.size());
         return done;
-    }
-
-    /**
-     * Whether the node's reader of its own topic is still in its consumer group. A node cut off from
-     * Redis (but not from Kafka) longer than the retention holds no lease and yet is alive; deleting
-     * its topic would leave it without live deliveries once Redis is back, since a gateway creates its
-     * topic only at start. Such a node starts the clock again, like one that renewed its lease. If the
-     * group cannot be read, the node is kept too: deletion waits longer, never less.
-     */
-    private boolean stillReading(String node, long now) {
-        String group = ConsumerGroups.gatewayNode(node);
-        boolean reading;
-        try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
-                    .describedGroups()
-                    .get(group)
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            reading = !description.members().isEmpty();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return false; // the node never committed, or its group is gone already
-            }
-            log.warn(
-                    "could not read consumer group {}; its node's topic is kept: {}",
-                    group,
-                    e.getCause().toString());
-            reading = true;
-        } catch (InterruptedException | TimeoutException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.warn("could not read consumer group {}; its node's topic is kept: {}", group, e.toString());
-            reading = true;
-        }
-        if (reading) {
-            unleasedSince.put(node, now);
-            log.warn(
-                    "gateway node {} holds no presence lease but still reads its topic; its topic is kept"
-                            + " (is the node cut off from Redis?)",
-                    node);
-        }
-        return reading;
     }
 
     /** Whether the deletion is done (or there was nothing to delete). */

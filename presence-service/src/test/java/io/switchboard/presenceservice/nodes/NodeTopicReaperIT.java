@@ -96,34 +96,6 @@ class NodeTopicReaperIT {
         assertThat(nodeTopics()).doesNotContain(gone, back).contains(live);
     }
 
-    @Test
-    void aNodeThatStillReadsItsTopicKeepsItWithoutALeaseUntilItStopsReading() throws Exception {
-        String cutOff = TestInfra.uniqueId("cutoff"); // alive, but its Redis has been unreachable
-        KafkaTopics.ensure(kafka, List.of(Topics.node(cutOff)), Duration.ofSeconds(30));
-        try (KafkaConsumer<String, byte[]> reader =
-                new KafkaConsumer<>(kafka.consumerConfig(ConsumerGroups.gatewayNode(cutOff), "latest"))) {
-            reader.subscribe(List.of(Topics.node(cutOff)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reader.assignment().isEmpty() && System.nanoTime() < deadline) {
-                reader.poll(Duration.ofMillis(100));
-            }
-            assertThat(reader.assignment()).isNotEmpty();
-
-            assertThat(reaper.sweep().block()).isEmpty();
-            advance(RETENTION);
-            assertThat(reaper.sweep().block()).isEmpty();
-            assertThat(nodeTopics()).contains(cutOff);
-            reader.poll(Duration.ofMillis(10)); // stays in the group
-        }
-
-        // it stopped reading: the clock started again when it was last seen reading
-        advance(RETENTION.minusSeconds(1));
-        assertThat(reaper.sweep().block()).isEmpty();
-        advance(Duration.ofSeconds(1));
-        assertThat(reaper.sweep().block()).containsExactly(cutOff);
-        assertThat(nodeTopics()).doesNotContain(cutOff);
-    }
-
     private void advance(Duration by) {
         nanos.addAndGet(by.toNanos());
     }
