@@ -43,7 +43,7 @@ public final class KafkaTopics {
     }
 
     /** {@link #ensure(KafkaSettings, Collection, Duration)} with a given admin client. */
-    static void ensure(Admin admin, KafkaSettings settings, Collection<String> names, Duration timeout) {
+    public static void ensure(Admin admin, KafkaSettings settings, Collection<String> names, Duration timeout) {
         try {
             List<NewTopic> topics = names.stream()
                     .map(name -> new NewTopic(name, settings.partitions(), settings.replicationFactor()))

@@ -7,6 +7,7 @@ import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.auth.HandshakeAuthenticator;
 import io.switchboard.gateway.delivery.GatewayMeters;
 import io.switchboard.gateway.delivery.NodeDelivery;
+import io.switchboard.gateway.delivery.NodeTopicKeeper;
 import io.switchboard.gateway.groups.GroupStore;
 import io.switchboard.gateway.inbound.FanOut;
 import io.switchboard.gateway.inbound.MessageAcceptor;
@@ -56,6 +57,8 @@ import org.springframework.context.annotation.Import;
 class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
+    /** A node whose topic was deleted logs a warning per fetch until it is back: look often enough. */
+    private static final Duration NODE_TOPIC_CHECK_INTERVAL = Duration.ofMinutes(1);
 
     @Bean
     NodeId nodeId(GatewayProperties properties, @Value("${server.port:8081}") int port) {
@@ -230,6 +233,12 @@ class GatewayConfiguration {
         receiver.start(delivery::handle);
         receiver.ready().block(Duration.ofSeconds(30));
         return receiver;
+    }
+
+    /** Creates this node's topic again if it is deleted while the node runs (see the class). */
+    @Bean
+    NodeTopicKeeper nodeTopicKeeper(GatewayProperties properties, NodeId nodeId, MeterRegistry meters) {
+        return new NodeTopicKeeper(properties.kafka(), Topics.node(nodeId.value()), NODE_TOPIC_CHECK_INTERVAL, meters);
     }
 
     @Bean

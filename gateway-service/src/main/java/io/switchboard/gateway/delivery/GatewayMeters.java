@@ -47,6 +47,8 @@ public enum GatewayMeters {
     OUTBOUND_QUEUED("switchboard.sessions.outbound.queued"),
     /** Gauge: the fullest outbound queue on this node, in frames (a session is closed at the bound). */
     OUTBOUND_QUEUED_MAX("switchboard.sessions.outbound.queued.max"),
+    /** Counter: times this node found its own topic deleted and created it again ({@link NodeTopicKeeper}). */
+    NODE_TOPIC_RECREATED("switchboard.node.topic.recreated"),
     /** Gauge: 1 while this node drains (between SIGTERM and its last session closing), else 0. */
     DRAINING("switchboard.drain.active"),
     /** Timer: how long the node's last drain took, from SIGTERM until every session was closed. */
