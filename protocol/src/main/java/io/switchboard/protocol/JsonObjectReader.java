@@ -42,10 +42,37 @@ public final class JsonObjectReader implements AutoCloseable {
         this.text = text;
     }
 
-    /** A reader of UTF-8 bytes (a Kafka record value). */
+    /**
+     * A reader of UTF-8 bytes (a Kafka record value).
+     *
+     * @throws JacksonException if the bytes are in an encoding Jackson would detect instead (UTF-16 or
+     *     UTF-32, with or without a byte order mark): JSON between systems is UTF-8 (RFC 8259), and
+     *     {@link #rawValue()} cuts values out of the bytes as UTF-8
+     */
     public static JsonObjectReader of(byte[] utf8) {
+        if (!utf8OrUndetected(utf8)) {
+            throw new StreamReadException(null, "input is not UTF-8");
+        }
         return new JsonObjectReader(
                 Json.MAPPER.tokenStreamFactory().createParser(ObjectReadContext.empty(), utf8), utf8, null);
+    }
+
+    /**
+     * False for what Jackson's encoding detection takes for UTF-16 or UTF-32: a byte order mark other
+     * than UTF-8's, or a zero byte among the first four (JSON text in UTF-8 has no zero byte at all).
+     */
+    private static boolean utf8OrUndetected(byte[] bytes) {
+        if (bytes.length >= 2
+                && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
+                        || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            if (bytes[i] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A reader of text (a WebSocket text frame, a string kept in Redis). */
@@ -109,6 +136,9 @@ public final class JsonObjectReader implements AutoCloseable {
     /** The current value, of any type, as the exact text of the input; the reader moves past it. */
     public RawJson rawValue() {
         long start = offset(parser.currentTokenLocation());
+        if (start < 0) {
+            throw new StreamReadException(parser, "the input's offsets are unknown");
+        }
         parser.skipChildren();
         parser.finishToken(); // a string's end is found only when it is read
         long end = offset(parser.currentLocation());

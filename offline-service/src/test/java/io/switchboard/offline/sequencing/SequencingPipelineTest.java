@@ -59,6 +59,10 @@ class SequencingPipelineTest {
         return new ConsumerRecord<>(Topics.INBOUND, 0, nextOffset++, key, value);
     }
 
+    private byte[] utf16(InboundMessage m) {
+        return new String(codec.encode(m), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_16BE);
+    }
+
     private List<SequencedMessage> inbox(String recipient) {
         return store.read(recipient, 0, 100).block(WAIT).messages();
     }
@@ -118,6 +122,7 @@ class SequencingPipelineTest {
                         record("bob", "{not json".getBytes(StandardCharsets.UTF_8)),
                         record("bob", null),
                         record("bob", "{\"v\":1,\"id\":\"m9\"}".getBytes(StandardCharsets.UTF_8)),
+                        record("bob", utf16(message("m8", "bob"))), // a foreign producer's encoding
                         record(bob2)))
                 .block(WAIT);
 
@@ -128,7 +133,7 @@ class SequencingPipelineTest {
                         .tag("reason", "malformed")
                         .counter()
                         .count())
-                .isEqualTo(3);
+                .isEqualTo(4);
         assertThat(counted(OfflineMeters.MESSAGES_STORED))
                 .as("only the messages stored")
                 .isEqualTo(2);

@@ -1,7 +1,6 @@
 package io.switchboard.protocol.envelope;
 
 import io.switchboard.protocol.Json;
-import io.switchboard.protocol.JsonObjectReader;
 import io.switchboard.protocol.frame.ServerFrame;
 
 /**
@@ -24,7 +23,7 @@ public final class BroadcastCodec {
 
     /** @throws MalformedEnvelopeException if the bytes are not a broadcast envelope */
     public ServerFrame.Broadcast decode(byte[] bytes) {
-        EnvelopeFields f = EnvelopeFields.read(JsonObjectReader.of(bytes), "broadcast");
+        EnvelopeFields f = EnvelopeFields.read(bytes, "broadcast");
         if (f.id == null || f.from == null || !f.hasTs || f.body == null) {
             throw new MalformedEnvelopeException("broadcast lacks id, from, ts or body");
         }

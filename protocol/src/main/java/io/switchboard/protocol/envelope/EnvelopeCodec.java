@@ -1,7 +1,6 @@
 package io.switchboard.protocol.envelope;
 
 import io.switchboard.protocol.Json;
-import io.switchboard.protocol.JsonObjectReader;
 import java.util.function.Consumer;
 import tools.jackson.core.JsonGenerator;
 
@@ -55,16 +54,16 @@ public final class EnvelopeCodec {
 
     /** @throws MalformedEnvelopeException if the bytes are not an inbound envelope */
     public InboundMessage decodeInbound(byte[] bytes) {
-        return EnvelopeFields.read(JsonObjectReader.of(bytes), "envelope").inbound();
+        return EnvelopeFields.read(bytes, "envelope").inbound();
     }
 
     /** @throws MalformedEnvelopeException if the text is not an inbound envelope */
     public InboundMessage decodeInbound(String text) {
-        return EnvelopeFields.read(JsonObjectReader.of(text), "envelope").inbound();
+        return EnvelopeFields.read(text, "envelope").inbound();
     }
 
     /** @throws MalformedEnvelopeException if the bytes are not a sequenced envelope */
     public SequencedMessage decodeSequenced(byte[] bytes) {
-        return EnvelopeFields.read(JsonObjectReader.of(bytes), "envelope").sequenced();
+        return EnvelopeFields.read(bytes, "envelope").sequenced();
     }
 }

@@ -22,11 +22,27 @@ final class EnvelopeFields {
     boolean hasSeq;
 
     /**
-     * Reads every field an envelope may carry; {@code kind} names the envelope in the errors.
+     * Reads every field an envelope may carry from UTF-8 bytes; {@code kind} names the envelope in the
+     * errors.
      *
-     * @throws MalformedEnvelopeException if the input is not one JSON object
+     * @throws MalformedEnvelopeException if the input is not one JSON object in UTF-8
      */
-    static EnvelopeFields read(JsonObjectReader reader, String kind) {
+    static EnvelopeFields read(byte[] utf8, String kind) {
+        JsonObjectReader reader;
+        try {
+            reader = JsonObjectReader.of(utf8);
+        } catch (JacksonException e) {
+            throw new MalformedEnvelopeException(kind + " is not UTF-8 JSON");
+        }
+        return read(reader, kind);
+    }
+
+    /** As {@link #read(byte[], String)}, from text. */
+    static EnvelopeFields read(String text, String kind) {
+        return read(JsonObjectReader.of(text), kind);
+    }
+
+    private static EnvelopeFields read(JsonObjectReader reader, String kind) {
         EnvelopeFields f = new EnvelopeFields();
         try (reader) {
             if (!reader.startObject()) {

@@ -74,6 +74,33 @@ class EnvelopeCodecTest {
                 .isInstanceOf(MalformedEnvelopeException.class);
     }
 
+    /**
+     * Kafka records are UTF-8 (every writer is ours), but a foreign producer or a corrupt record may
+     * carry anything: it must be reported as malformed, which the pipelines skip, and never throw
+     * something else, which would fail its batch on every retry and stall the pipeline behind it.
+     */
+    @Test
+    void bytesInAnotherEncodingThanUtf8AreMalformed() {
+        String json = new String(
+                codec.encode(new InboundMessage("id1", "c1", "alice", "bob", 42L, new RawJson("{\"a\":1}"))),
+                StandardCharsets.UTF_8);
+        byte[][] foreign = {
+            json.getBytes(StandardCharsets.UTF_16BE),
+            json.getBytes(StandardCharsets.UTF_16LE),
+            json.getBytes(StandardCharsets.UTF_16), // with a byte order mark
+            json.getBytes(java.nio.charset.Charset.forName("UTF-32")),
+            {0, 0, '{', 0}, // what Jackson takes for UCS-4 of an order it does not support
+            {0, '{', 0, 0},
+        };
+        for (byte[] bytes : foreign) {
+            assertThatThrownBy(() -> codec.decodeInbound(bytes))
+                    .as("%s", java.util.Arrays.toString(java.util.Arrays.copyOf(bytes, 4)))
+                    .isInstanceOf(MalformedEnvelopeException.class);
+            assertThatThrownBy(() -> codec.decodeSequenced(bytes)).isInstanceOf(MalformedEnvelopeException.class);
+            assertThatThrownBy(() -> new BroadcastCodec().decode(bytes)).isInstanceOf(MalformedEnvelopeException.class);
+        }
+    }
+
     @Test
     void nodeTopicsOnlyTakeNamesKafkaAccepts() {
         assertThat(Topics.node("gw-1.local")).isEqualTo("switchboard.node.gw-1.local");
