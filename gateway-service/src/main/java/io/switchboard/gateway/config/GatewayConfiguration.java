@@ -57,7 +57,10 @@ import org.springframework.context.annotation.Import;
 class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
-    /** A node whose topic was deleted logs a warning per fetch until it is back: look often enough. */
+    /**
+     * How often a node shows the reaper it is alive, and looks for its topic: well within the reaper's
+     * retention (1 h), and short, since a node whose topic was deleted logs a warning per fetch.
+     */
     private static final Duration NODE_TOPIC_CHECK_INTERVAL = Duration.ofMinutes(1);
 
     @Bean
@@ -238,7 +241,7 @@ class GatewayConfiguration {
     /** Creates this node's topic again if it is deleted while the node runs (see the class). */
     @Bean
     NodeTopicKeeper nodeTopicKeeper(GatewayProperties properties, NodeId nodeId, MeterRegistry meters) {
-        return new NodeTopicKeeper(properties.kafka(), Topics.node(nodeId.value()), NODE_TOPIC_CHECK_INTERVAL, meters);
+        return new NodeTopicKeeper(properties.kafka(), nodeId.value(), NODE_TOPIC_CHECK_INTERVAL, meters);
     }
 
     @Bean

@@ -38,7 +38,7 @@ class NodeTopicKeeperIT {
         String topic = Topics.node(node);
         KafkaTopics.ensure(kafka, List.of(topic), WAIT);
         List<String> received = new CopyOnWriteArrayList<>();
-        NodeTopicKeeper keeper = new NodeTopicKeeper(kafka, topic, Duration.ofMillis(200), meters);
+        NodeTopicKeeper keeper = new NodeTopicKeeper(kafka, node, Duration.ofMillis(200), meters);
         try (Admin admin = Admin.create(kafka.clientConfig());
                 KafkaSender<String, byte[]> routing = new KafkaSender<>(kafka.producerConfig(), "routing");
                 KafkaReceiver<String, byte[]> reader = KafkaReceiver.assignAll(
@@ -65,6 +65,38 @@ class NodeTopicKeeperIT {
         } finally {
             keeper.stop();
         }
+    }
+
+    @Test
+    void aRunningNodeShowsThroughKafkaThatItIsAlive() throws Exception {
+        String node = TestInfra.uniqueId("alive");
+        KafkaTopics.ensure(kafka, List.of(Topics.node(node)), WAIT);
+        NodeTopicKeeper keeper = new NodeTopicKeeper(kafka, node, Duration.ofMillis(200), meters);
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            keeper.start();
+            await().atMost(WAIT).until(() -> alive(admin, node) != null);
+            String first = alive(admin, node);
+            await().atMost(WAIT)
+                    .alias("a new value every round, which the reaper reads as alive")
+                    .until(() -> !first.equals(alive(admin, node)));
+
+            keeper.stop();
+            String last = alive(admin, node);
+            Thread.sleep(600); // three rounds' worth
+            assertThat(alive(admin, node)).as("a stopped node shows nothing").isEqualTo(last);
+        } finally {
+            keeper.stop();
+        }
+    }
+
+    /** What presence-service's reaper reads. */
+    private static String alive(Admin admin, String node) throws Exception {
+        String group = ConsumerGroups.gatewayAlive(node);
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(group).get().values().stream()
+                .filter(o -> o != null && !o.metadata().isEmpty())
+                .map(o -> o.metadata())
+                .findFirst()
+                .orElse(null);
     }
 
     private double recreated() {

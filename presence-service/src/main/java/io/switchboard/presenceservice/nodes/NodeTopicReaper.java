@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -33,12 +34,19 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Removes what a gateway node leaves in Kafka once it is gone for good: its topic
  * ({@code switchboard.node.<id>}) and its consumer groups ({@link ConsumerGroups#ofGatewayNode}:
- * {@code gateway-<id>}, {@code gateway-presence-<id>}, {@code gateway-broadcast-<id>}). Containers
+ * {@code gateway-<id>}, {@code gateway-presence-<id>}, {@code gateway-broadcast-<id>}, {@code gateway-alive-<id>}). Containers
  * get a new node id when they are recreated, so without this every deploy would leave a topic behind.
  *
  * <p>A node counts as gone when, for {@code retention} without interruption, it holds no lease entry in
- * presence (live, or lapsed and not yet swept: {@link PresenceKeeper#stats}). A node that comes back
- * (renews its lease) in between starts the clock again. Routing never forwards to a node without a
+ * presence (live, or lapsed and not yet swept: {@link PresenceKeeper#stats}) and it has not shown it
+ * is alive through Kafka: every gateway writes a new value into the offset metadata of its group
+ * {@link ConsumerGroups#gatewayAlive} every minute. A node cut off from Redis, but not from Kafka,
+ * holds no lease and still runs; deleting its topic would cut its live deliveries and flood its log.
+ * A node that comes back (renews its lease) in between, or whose alive value changed since the
+ * reaper last read it, starts the clock again. The value is only compared with the one read before,
+ * never with this instance's clock, so clock skew between hosts does not matter; the price is that a
+ * node that stops showing it is alive loses its topic one retention after it was last seen alive.
+ * Routing never forwards to a node without a
  * live lease, so deleting its topic loses nothing: every message is in its recipient's inbox.
  *
  * <p>The clock is this instance's: a restart starts every node's clock again (deletion waits
@@ -57,6 +65,8 @@ public final class NodeTopicReaper implements SmartLifecycle {
     private final Counter deleted;
     /** Node id → when this instance first saw its topic without a lease (nanoClock). */
     private final Map<String, Long> unleasedSince = new HashMap<>();
+    /** Node id → the alive value read when its clock was last started again for it (see the class). */
+    private final Map<String, String> aliveSeen = new HashMap<>();
 
     private volatile Disposable running;
 
@@ -101,11 +111,18 @@ public final class NodeTopicReaper implements SmartLifecycle {
             withTopic.add(node);
             if (leased.contains(node)) {
                 unleasedSince.remove(node);
+                aliveSeen.remove(node);
             } else if (now - unleasedSince.computeIfAbsent(node, n -> now) >= retentionNanos) {
                 due.add(node);
             }
         }
         unleasedSince.keySet().retainAll(withTopic);
+        aliveSeen.keySet().retainAll(withTopic);
+        for (var nodes = due.iterator(); nodes.hasNext(); ) {
+            if (shownAlive(nodes.next(), now)) {
+                nodes.remove();
+            }
+        }
         if (due.isEmpty()) {
             return due;
         }
@@ -122,6 +139,7 @@ public final class NodeTopicReaper implements SmartLifecycle {
             if (await(topics.get(Topics.node(node)), "topic " + Topics.node(node))) {
                 done.add(node);
                 unleasedSince.remove(node);
+                aliveSeen.remove(node);
                 log.info(
                         "deleted the Kafka topic of gateway node {}: no presence lease for {} s",
                         node,
@@ -133,6 +151,53 @@ public final class NodeTopicReaper implements SmartLifecycle {
         }
         deleted.increment(done.size());
         return done;
+    }
+
+    /**
+     * Whether the node's alive value changed since it was last read (the first read counts as a
+     * change, unless there is none); if so, its clock starts again. If the value cannot be read, the
+     * node is kept as well: deletion waits longer, never less.
+     */
+    private boolean shownAlive(String node, long now) throws InterruptedException {
+        String group = ConsumerGroups.gatewayAlive(node);
+        String alive;
+        try {
+            alive = admin
+                    .listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata(group)
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .values()
+                    .stream()
+                    .filter(offset -> offset != null && !offset.metadata().isEmpty())
+                    .map(OffsetAndMetadata::metadata)
+                    .findFirst()
+                    .orElse(null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                alive = null; // a node that never showed it is alive
+            } else {
+                log.warn(
+                        "could not read {}; the topic of node {} is kept: {}",
+                        group,
+                        node,
+                        e.getCause().toString());
+                return true;
+            }
+        } catch (TimeoutException e) {
+            log.warn("could not read {} within {}; the topic of node {} is kept", group, ADMIN_TIMEOUT, node);
+            return true;
+        }
+        if (alive == null || alive.equals(aliveSeen.get(node))) {
+            return false;
+        }
+        aliveSeen.put(node, alive);
+        unleasedSince.put(node, now);
+        log.warn(
+                "gateway node {} has held no presence lease for {} s but shows it is alive through Kafka; its topic"
+                        + " is kept (is the node cut off from Redis?)",
+                node,
+                retentionNanos / 1_000_000_000L);
+        return true;
     }
 
     /** Whether the deletion is done (or there was nothing to delete). */

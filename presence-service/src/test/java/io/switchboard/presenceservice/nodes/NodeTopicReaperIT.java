@@ -96,6 +96,43 @@ class NodeTopicReaperIT {
         assertThat(nodeTopics()).doesNotContain(gone, back).contains(live);
     }
 
+    @Test
+    void aNodeWithoutALeaseThatShowsItIsAliveKeepsItsTopicUntilItStops() throws Exception {
+        String cutOff = TestInfra.uniqueId("cutoff"); // runs, but cannot reach Redis
+        KafkaTopics.ensure(kafka, List.of(Topics.node(cutOff)), Duration.ofSeconds(30));
+        showAlive(cutOff, "1");
+
+        assertThat(sweep(cutOff)).isEmpty(); // t = 0: seen without a lease
+        advance(RETENTION);
+        assertThat(sweep(cutOff)).as("alive, first read").isEmpty();
+        showAlive(cutOff, "2");
+        advance(RETENTION);
+        assertThat(sweep(cutOff)).as("alive, value changed").isEmpty();
+        assertThat(nodeTopics()).contains(cutOff);
+
+        // it stopped (no new value): gone one retention after it was last seen alive
+        advance(RETENTION.minusSeconds(1));
+        assertThat(sweep(cutOff)).isEmpty();
+        advance(Duration.ofSeconds(1));
+        assertThat(sweep(cutOff)).containsExactly(cutOff);
+        assertThat(nodeTopics()).doesNotContain(cutOff);
+        assertThat(groups()).doesNotContainAnyElementsOf(ConsumerGroups.ofGatewayNode(cutOff));
+    }
+
+    /** The sweep's deletions among the test's own nodes (other tests' nodes may fall due too). */
+    private List<String> sweep(String node) {
+        return reaper.sweep().block().stream().filter(node::equals).toList();
+    }
+
+    /** As a gateway's NodeTopicKeeper does every minute. */
+    private void showAlive(String node, String value) throws Exception {
+        admin.alterConsumerGroupOffsets(
+                        ConsumerGroups.gatewayAlive(node),
+                        Map.of(new TopicPartition(Topics.node(node), 0), new OffsetAndMetadata(0, value)))
+                .all()
+                .get(10, TimeUnit.SECONDS);
+    }
+
     private void advance(Duration by) {
         nanos.addAndGet(by.toNanos());
     }

@@ -27,8 +27,17 @@ public final class ConsumerGroups {
         return "gateway-broadcast-" + nodeId;
     }
 
+    /**
+     * Read by nobody: the node writes a new value into this group's offset metadata every minute, so
+     * that presence-service's reaper can tell a node that runs without a presence lease (cut off
+     * from Redis) from one that is gone.
+     */
+    public static String gatewayAlive(String nodeId) {
+        return "gateway-alive-" + nodeId;
+    }
+
     /** Every group a gateway node creates. */
     public static List<String> ofGatewayNode(String nodeId) {
-        return List.of(gatewayNode(nodeId), gatewayPresence(nodeId), gatewayBroadcast(nodeId));
+        return List.of(gatewayNode(nodeId), gatewayPresence(nodeId), gatewayBroadcast(nodeId), gatewayAlive(nodeId));
     }
 }
