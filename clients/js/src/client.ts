@@ -927,8 +927,18 @@ export class SwitchboardClient {
   }
 }
 
+/**
+ * Stops listening to a socket that is being dropped. Its error handler stays (a no-op): closing a
+ * socket that is still connecting makes the `ws` package emit `error` on the next tick, and a Node.js
+ * EventEmitter with no `error` listener throws it, which ends the process.
+ */
 function detach(socket: WebSocketLike): void {
-  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  socket.onerror = ignoreError;
+}
+
+function ignoreError(): void {
+  // A dropped socket's error tells nothing the client still needs.
 }
 
 function resolveUrl(url: string): string {
