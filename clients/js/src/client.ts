@@ -76,8 +76,8 @@ export interface SendOptions {
 
 /**
  * An error from the server (its `code`, see docs/protocol.md) or from the SDK itself: `closed`,
- * `timeout`, `too_many_pending`, `bad_request`, `token`, `store`, `seq_jump`, `presence_unsupported`,
- * `unsupported`, `disconnected`.
+ * `timeout`, `too_many_pending`, `bad_request`, `token`, `store`, `seq_jump`, `server_regressed`,
+ * `presence_unsupported`, `unsupported`, `disconnected`.
  */
 export class SwitchboardError extends Error {
   constructor(
@@ -224,6 +224,11 @@ export class SwitchboardClient {
   private unconfirmed = 0;
   /** Whether the server speaks resume (`after`, `recv`, `sync`, `gap`): its welcome carries `after`. */
   private resume = false;
+  /**
+   * This connection's resume point (`welcome.after`) until its first `msg`: the server replays only
+   * what follows it, so a first `msg` at or below it means the server lost messages it had counted.
+   */
+  private resumedAfter: number | undefined;
   private readonly seenIds = new Set<string>();
 
   private readonly pending = new Map<string, PendingSend>();
@@ -652,6 +657,7 @@ export class SwitchboardClient {
     this.welcomeFrame = frame;
     this.openedAt = this.clock.now();
     this.resume = typeof frame.after === 'number';
+    this.resumedAfter = this.resume ? (frame.after as number) : undefined;
     if (this.storeKey === undefined && typeof frame.user === 'string') {
       // The token did not name the user: from now on its cursor is kept under the welcomed name.
       this.storeKey = `${frame.user}:${this.device}`;
@@ -684,6 +690,11 @@ export class SwitchboardClient {
     if (this.current !== 'open' || typeof frame.seq !== 'number' || typeof frame.id !== 'string') {
       return;
     }
+    const resumedAfter = this.resumedAfter;
+    this.resumedAfter = undefined;
+    if (resumedAfter !== undefined && frame.seq <= resumedAfter && !this.seenIds.has(frame.id)) {
+      this.serverRegressed(frame.seq, resumedAfter);
+    }
     const last = this.lastSeqValue;
     if (this.seenIds.has(frame.id) || (last !== undefined && frame.seq <= last)) {
       return; // Already delivered: a replay after a reconnect, or a sync overlapping live traffic.
@@ -701,6 +712,24 @@ export class SwitchboardClient {
     const { id, seq, from, to, ts, body } = frame;
     this.events.emit('message', { id, seq, from, to, ts, body });
     this.scheduleRecv();
+  }
+
+  /**
+   * The first message of a connection is at or below its resume point: the server no longer has the
+   * messages this device counted (its inbox was lost or restored from a backup) and numbers new ones
+   * from what it has. Starting again just below that message delivers them; keeping the old last seq
+   * would drop every one of them as already seen, and never confirm any.
+   */
+  private serverRegressed(seq: number, resumedAfter: number): void {
+    this.lastSeqValue = seq - 1;
+    this.confirmedSeq = 0;
+    this.persist(seq - 1, true);
+    this.emitError(
+      new SwitchboardError(
+        'server_regressed',
+        `the server resumed after ${resumedAfter} but sent seq ${seq}: it lost messages; continuing from ${seq}`,
+      ),
+    );
   }
 
   private onGap(frame: Gap): void {
@@ -763,13 +792,14 @@ export class SwitchboardClient {
     }
   }
 
-  private persist(seq: number): void {
+  /** Saves the last seq; `lower` also when it is below the stored one (see {@link SeqStore.reset}). */
+  private persist(seq: number, lower = false): void {
     const key = this.storeKey;
     if (key === undefined) {
       return;
     }
     try {
-      const saving = this.store.save(key, seq);
+      const saving = lower && this.store.reset ? this.store.reset(key, seq) : this.store.save(key, seq);
       if (saving && typeof (saving as Promise<void>).catch === 'function') {
         (saving as Promise<void>).catch((error: unknown) =>
           this.emitError(new SwitchboardError('store', `cannot save the seq: ${describe(error)}`)),

@@ -2,12 +2,20 @@
  * Where the client keeps, per user and device, the highest `seq` it has handed to the application,
  * so that after a reload it resumes right after it: nothing missed, nothing shown twice.
  *
- * Both methods may be synchronous or return a promise (React Native's AsyncStorage, IndexedDB).
- * `save` is called once per delivered message, with increasing values.
+ * The methods may be synchronous or return a promise (React Native's AsyncStorage, IndexedDB).
+ * `save` is called once per delivered message, with increasing values; a store may ignore a value
+ * below the one it holds (another tab behind this one).
  */
 export interface SeqStore {
   load(key: string): number | undefined | Promise<number | undefined>;
   save(key: string, seq: number): void | Promise<void>;
+  /**
+   * Sets the value even if it is lower than the stored one. Called only when the server no longer
+   * has the messages the stored value counted (error `server_regressed`: its inbox was lost or
+   * restored), so that the next connection resumes from what the server numbers now. A store without
+   * it gets `save` instead, which is enough if `save` overwrites.
+   */
+  reset?(key: string, seq: number): void | Promise<void>;
 }
 
 /** Keeps the cursor in memory only: for Node.js services and tests. Lost when the process ends. */
@@ -18,6 +26,7 @@ export class MemorySeqStore implements SeqStore {
     return this.values.get(key);
   }
 
+  /** Overwrites, so it also serves as `reset`. */
   save(key: string, seq: number): void {
     this.values.set(key, seq);
   }
@@ -31,7 +40,8 @@ export interface StorageLike {
 
 /**
  * Keeps the cursor in `localStorage` (the browser default): survives reloads and restarts. Tabs of
- * one user and device share the value, which is harmless: it only moves forward.
+ * one user and device share the value, which is harmless: `save` only moves it forward (only `reset`
+ * moves it back).
  */
 export class LocalStorageSeqStore implements SeqStore {
   constructor(
@@ -53,6 +63,10 @@ export class LocalStorageSeqStore implements SeqStore {
     if (current === undefined || seq > current) {
       this.storage.setItem(this.prefix + key, String(seq));
     }
+  }
+
+  reset(key: string, seq: number): void {
+    this.storage.setItem(this.prefix + key, String(seq));
   }
 }
 

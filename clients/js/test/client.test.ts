@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  LocalStorageSeqStore,
   MemorySeqStore,
   SwitchboardClient,
   SwitchboardError,
@@ -267,7 +268,6 @@ describe('resume and deduplication', () => {
     await settle();
     assert.equal(t.ws.last().query.get('after'), '5');
     t.ws.last().welcome(5);
-    t.ws.last().msg(5); // already delivered before the reload
     t.ws.last().msg(6);
     t.ws.last().msg(6); // duplicate copy
     t.ws.last().msg(7);
@@ -295,6 +295,69 @@ describe('resume and deduplication', () => {
       t.messages.map((m) => m.seq),
       [1, 2, 3],
     );
+  });
+
+  it('starts again below a stored seq the server no longer has, delivers what comes and lowers the store', async () => {
+    // The server lost the inbox (a restored Redis, a dev suite restarted with fresh data) while the
+    // browser kept its stored seq: it resumes from what exists, and numbers new messages from there.
+    const storage = new Map<string, string>();
+    const store = new LocalStorageSeqStore({ getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v) });
+    store.save('alice:d1', 50);
+    const t = setup({ store });
+    t.client.connect();
+    await settle();
+    assert.equal(t.ws.last().query.get('after'), '50');
+    t.ws.last().welcome(50);
+    t.ws.last().msg(1);
+    t.ws.last().msg(2);
+    t.ws.last().msg(2); // a duplicate is still one
+    t.ws.last().msg(3, 'm1'); // and so is an id already delivered
+    t.ws.last().msg(3);
+    assert.deepEqual(
+      t.messages.map((m) => m.seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      t.errors.map((e) => e.code),
+      ['server_regressed'],
+    );
+    assert.equal(t.client.lastSeq, 3);
+    assert.equal(store.load('alice:d1'), 3, 'the stored seq is lowered');
+    await t.clock.advance(200);
+    assert.deepEqual(t.ws.last().sentOf('recv').at(-1), { type: 'recv', seq: 3 }, 'and confirmed again');
+    t.ws.last().serverClose(1006);
+    await t.clock.advance(500);
+    assert.equal(t.ws.last().query.get('after'), '3', 'the next connection resumes after what came');
+  });
+
+  it('starts again below a resume point the server gave that its inbox no longer reaches', async () => {
+    const t = setup();
+    t.client.connect();
+    await settle();
+    assert.equal(t.ws.last().query.has('after'), false);
+    t.ws.last().welcome(50); // the device's cursor on the server, older than its inbox
+    t.ws.last().msg(4); // seqs 1-3 exist; the server goes on after the newest
+    t.ws.last().msg(5);
+    assert.deepEqual(
+      t.messages.map((m) => m.seq),
+      [4, 5],
+    );
+    assert.equal(t.errors[0]?.code, 'server_regressed');
+    assert.equal(t.store.load('alice:d1'), 5);
+  });
+
+  it('takes only the first message of a connection as a sign of a lost inbox', async () => {
+    const t = await connected({}, 10);
+    t.ws.last().msg(11);
+    t.ws.last().msg(11);
+    t.ws.last().msg(9, 'm-old');
+    t.ws.last().msg(12);
+    assert.deepEqual(
+      t.messages.map((m) => m.seq),
+      [11, 12],
+    );
+    assert.equal(t.errors.length, 0);
+    assert.equal(t.store.load('alice:d1'), 12);
   });
 
   it('keeps cursors per user: another user on the same device starts from their own', async () => {

@@ -34,6 +34,8 @@ describe('stores', () => {
     assert.equal(reloaded.load('alice:web-1'), 7);
     assert.equal(reloaded.load('bob:web-1'), 2);
     assert.equal(reloaded.load('carol:web-1'), undefined);
+    reloaded.reset('alice:web-1', 3); // the server lost what the stored value counted
+    assert.equal(new LocalStorageSeqStore(storage).load('alice:web-1'), 3);
   });
 
   it('ignores a damaged stored value instead of resuming from garbage', () => {
