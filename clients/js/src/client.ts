@@ -139,7 +139,11 @@ export interface ClientOptions {
    * connection on every retry). Default 65 536, the server's default.
    */
   maxFrameBytes?: number;
-  /** How often a send answered with a retryable error (`unavailable`) is retried. Default 8. */
+  /**
+   * How often a send answered with a retryable error (`unavailable`, `rate_limited`) is retried, with
+   * backoff (0.25 s doubling to 30 s, ±50 %), before its promise rejects with that error. Default 8
+   * (about a minute). Reconnects do not count: a send is sent again after every one of them.
+   */
   sendRetries?: number;
   /** A connection that lasted this long resets the backoff. Default 5000 ms. */
   stableAfterMs?: number;
@@ -170,8 +174,9 @@ const CID_PATTERN = /^[\x20-\x7e]{1,64}$/;
 
 /**
  * A Switchboard connection that stays up: it reconnects with backoff and jitter, resumes after the
- * last message it delivered, delivers each message once and in order, confirms receipt, and
- * retries unacknowledged sends with the same `cid` until the server acks them.
+ * last message it delivered, delivers each message once and in order, confirms receipt, and sends
+ * unacknowledged sends again with the same `cid` after every reconnect (and up to `sendRetries`
+ * times after a retryable error; then `send()` rejects with an error that carries the `cid`).
  *
  * ```ts
  * const client = new SwitchboardClient({ url: 'wss://chat.example.com/ws', token: getToken });
@@ -327,9 +332,13 @@ export class SwitchboardClient {
 
   /**
    * Sends a message; resolves with its id once the server durably accepted it (`ack`). Until then it
-   * is retried with the same `cid` after every reconnect, and after retryable errors, so the
-   * recipient gets it once. Rejects with a {@link SwitchboardError} on a final error (its `code`),
-   * on `close()` (`closed`), or after `timeoutMs` (`timeout`: the message may still arrive).
+   * is sent again with the same `cid` after every reconnect, so the recipient gets it once. Rejects
+   * with a {@link SwitchboardError} (with this send's `cid`) on a final error (its `code`), on
+   * `close()` (`closed`), after `timeoutMs` (`timeout`), or when `unavailable` / `rate_limited` was
+   * still the answer after `sendRetries` retries (that code). After `closed`, `timeout`,
+   * `unavailable` or `rate_limited` the message may still arrive (for a group: at the members whose
+   * copy was accepted): to try again, send it with the same cid (`{ cid: error.cid }`). A new cid is
+   * a new message, which those recipients would get twice.
    */
   send(to: string, body: unknown, options: SendOptions = {}): Promise<SendResult> {
     if (this.current === 'closed') {

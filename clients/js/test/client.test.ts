@@ -552,16 +552,22 @@ describe('send', () => {
     assert.equal((await sent).id, 'id-1');
   });
 
-  it('gives up on unavailable after the configured retries', async () => {
+  it('gives up on unavailable or rate_limited after the configured retries, naming the cid to send again with', async () => {
     const t = await connected({ sendRetries: 2 });
     const sent = outcome(t.client.send('bob', 'x'));
-    const cid = t.ws.last().sentOf('send')[0]!.cid;
-    for (let i = 0; i < 3; i++) {
-      t.ws.last().push({ type: 'error', cid, code: 'unavailable', message: 'down' });
+    const cid = t.ws.last().sentOf('send')[0]!.cid as string;
+    for (const code of ['unavailable', 'rate_limited', 'rate_limited']) {
+      t.ws.last().push({ type: 'error', cid, code, message: 'busy' });
       await t.clock.advance(10_000);
     }
     assert.equal(t.ws.last().sentOf('send').length, 3);
-    assert.equal((await sent)?.code, 'unavailable');
+    const error = await sent;
+    assert.equal(error?.code, 'rate_limited');
+    assert.equal(error?.cid, cid);
+    const again = t.client.send('bob', 'x', { cid: error.cid });
+    assert.equal(t.ws.last().sentOf('send').at(-1)!.cid, cid, 'sent again under the same cid');
+    t.ws.last().push({ type: 'ack', cid, id: 'id-1' });
+    assert.equal((await again).id, 'id-1');
   });
 
   it('rejects on a final error such as bad_recipient or cid_conflict', async () => {
