@@ -76,8 +76,9 @@ export interface SendOptions {
 
 /**
  * An error from the server (its `code`, see docs/protocol.md) or from the SDK itself: `closed`,
- * `timeout`, `too_many_pending`, `bad_request`, `token`, `store`, `seq_jump`, `server_regressed`,
- * `presence_unsupported`, `unsupported`, `disconnected`.
+ * `timeout`, `too_many_pending`, `bad_request`, `frame_too_large`, `token`, `connect` (the WebSocket
+ * could not be created), `store`, `seq_jump`, `server_regressed`, `presence_unsupported`,
+ * `unsupported`, `disconnected`.
  */
 export class SwitchboardError extends Error {
   constructor(

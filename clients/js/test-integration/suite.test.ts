@@ -6,7 +6,7 @@ import { NetworkProxy, client, devToken, gateways, noSuite, opened, port, user, 
 
 const NO_REPLAY =
   'the server has no replay yet (welcome without "after"): resume, recv and cid idempotency land with the delivery-promise work';
-const NO_PRESENCE_FRAMES = 'the server has no presence frames yet (subscribe answered unknown_type): they land with the presence work';
+const NO_PRESENCE_FRAMES = 'this server has no presence frames (subscribe answered unknown_type): an older gateway';
 
 const open: Array<{ close(): void }> = [];
 const proxies: NetworkProxy[] = [];
