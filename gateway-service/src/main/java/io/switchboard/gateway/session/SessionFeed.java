@@ -314,7 +314,9 @@ public final class SessionFeed {
     private boolean apply(InboxPage page) {
         if (page.after() > page.lastSeq()) {
             // The device claims seqs that were never given (a client's stale resume point after the
-            // store lost data): start from what exists rather than skip future messages.
+            // store lost data, or was restored from a backup): its seqs counted another history of this
+            // inbox. Replay all the inbox holds: some may be messages it had (it deduplicates by id),
+            // but any stored since the loss is in there too, and going on from the end would skip them.
             log.atWarn()
                     .addKeyValue(LogKeys.SESSION_ID, session.sessionId())
                     .log(
@@ -322,7 +324,7 @@ public final class SessionFeed {
                             session.sessionId(),
                             page.after(),
                             page.lastSeq());
-            delivered = page.lastSeq();
+            delivered = 0;
             return true;
         }
         confirmable = Math.max(confirmable, delivered); // the resume point, now known to exist
