@@ -136,9 +136,6 @@ public final class JsonObjectReader implements AutoCloseable {
     /** The current value, of any type, as the exact text of the input; the reader moves past it. */
     public RawJson rawValue() {
         long start = offset(parser.currentTokenLocation());
-        if (start < 0) {
-            throw new StreamReadException(parser, "the input's offsets are unknown");
-        }
         parser.skipChildren();
         parser.finishToken(); // a string's end is found only when it is read
         long end = offset(parser.currentLocation());

@@ -2,6 +2,7 @@ package io.switchboard.protocol.envelope;
 
 import io.switchboard.protocol.JsonObjectReader;
 import io.switchboard.protocol.RawJson;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -28,23 +29,18 @@ final class EnvelopeFields {
      * @throws MalformedEnvelopeException if the input is not one JSON object in UTF-8
      */
     static EnvelopeFields read(byte[] utf8, String kind) {
-        JsonObjectReader reader;
-        try {
-            reader = JsonObjectReader.of(utf8);
-        } catch (JacksonException e) {
-            throw new MalformedEnvelopeException(kind + " is not UTF-8 JSON");
-        }
-        return read(reader, kind);
+        return read(() -> JsonObjectReader.of(utf8), kind);
     }
 
     /** As {@link #read(byte[], String)}, from text. */
     static EnvelopeFields read(String text, String kind) {
-        return read(JsonObjectReader.of(text), kind);
+        return read(() -> JsonObjectReader.of(text), kind);
     }
 
-    private static EnvelopeFields read(JsonObjectReader reader, String kind) {
+    /** Opens the reader inside the {@code try}: opening checks the input too (its encoding). */
+    private static EnvelopeFields read(Supplier<JsonObjectReader> open, String kind) {
         EnvelopeFields f = new EnvelopeFields();
-        try (reader) {
+        try (JsonObjectReader reader = open.get()) {
             if (!reader.startObject()) {
                 throw new MalformedEnvelopeException(kind + " is not a JSON object");
             }
