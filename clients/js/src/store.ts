@@ -61,7 +61,7 @@ export class LocalStorageSeqStore implements SeqStore {
   save(key: string, seq: number): void {
     const current = this.load(key);
     if (current === undefined || seq > current) {
-      this.storage.setItem(this.prefix + key, String(seq));
+      this.reset(key, seq);
     }
   }
 
