@@ -238,7 +238,7 @@ class GatewayConfiguration {
         return receiver;
     }
 
-    /** Creates this node's topic again if it is deleted while the node runs (see the class). */
+    /** Shows presence-service's reaper that this node is alive, and creates its topic again if it is deleted. */
     @Bean
     NodeTopicKeeper nodeTopicKeeper(GatewayProperties properties, NodeId nodeId, MeterRegistry meters) {
         return new NodeTopicKeeper(properties.kafka(), nodeId.value(), NODE_TOPIC_CHECK_INTERVAL, meters);
